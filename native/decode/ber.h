@@ -1,0 +1,78 @@
+// BER (ITU-T X.690) element reader for TCAP, MAP and CAP. Reads one TLV at a time from a
+// bounded view; definite and indefinite lengths; nesting depth is the caller's (a reader per
+// level) and capped with limits::kMaxBerDepth. Deviations from DER that an evasion could use
+// (long-form lengths where the short form fits, indefinite lengths) are flagged, not refused:
+// the HLR on the other side would accept them, so the firewall must see through them too.
+#pragma once
+
+#include <cstdint>
+
+#include "anomaly.h"
+#include "cursor.h"
+#include "limits.h"
+#include "status.h"
+
+namespace sigwall {
+
+enum class BerClass : uint8_t { kUniversal = 0, kApplication = 1, kContext = 2, kPrivate = 3 };
+
+struct BerElement {
+  BerClass tag_class = BerClass::kUniversal;
+  bool constructed = false;
+  uint32_t tag_number = 0;
+  bool indefinite = false;
+  ByteView value;          // contents octets (for indefinite length: without the end-of-contents)
+  uint32_t offset = 0;     // of the identifier octet, within the reader's view
+  uint32_t total_length = 0;  // identifier + length + contents (+ end-of-contents)
+
+  bool is(BerClass c, uint32_t number) const { return tag_class == c && tag_number == number; }
+  bool is_context(uint32_t number) const { return is(BerClass::kContext, number); }
+  bool is_universal(uint32_t number) const { return is(BerClass::kUniversal, number); }
+};
+
+// Universal tags used by TCAP/MAP/CAP.
+namespace ber_tag {
+inline constexpr uint32_t kBoolean = 1, kInteger = 2, kBitString = 3, kOctetString = 4,
+                          kNull = 5, kObjectIdentifier = 6, kExternal = 8, kEnumerated = 10,
+                          kSequence = 16, kSet = 17;
+}
+
+class BerReader {
+ public:
+  // `depth` is how deep this level is; an element opened at kMaxBerDepth is refused.
+  BerReader(ByteView view, AnomalySet& anomalies, unsigned depth = 0)
+      : cursor_(view), view_(view), anomalies_(&anomalies), depth_(depth) {}
+
+  bool at_end() const { return cursor_.at_end() || failed_; }
+  // Reads the next element. False at the end or on a malformed element (then failed() is
+  // true, the anomaly is set and no further element is returned).
+  bool next(BerElement& out);
+  bool failed() const { return failed_; }
+  unsigned depth() const { return depth_; }
+  // A reader over a constructed element's contents, one level deeper.
+  BerReader enter(const BerElement& element) const;
+  // Reads the next element and checks its tag; false (no anomaly) if absent or different,
+  // in which case nothing is consumed.
+  bool next_if(BerClass tag_class, uint32_t tag_number, BerElement& out);
+
+ private:
+  void fail(Anomaly anomaly);
+  bool read_header(Cursor& cursor, BerElement& out, bool& indefinite, uint32_t& length);
+  bool find_end_of_contents(Cursor& cursor, unsigned depth);
+
+  Cursor cursor_;
+  ByteView view_;
+  AnomalySet* anomalies_;
+  unsigned depth_;
+  bool failed_ = false;
+};
+
+// INTEGER contents (two's complement, big-endian). False if empty or wider than 32 bits.
+bool ber_integer(ByteView contents, int32_t& out);
+bool ber_unsigned(ByteView contents, uint32_t& out);
+
+// Writes an OBJECT IDENTIFIER's contents as dotted text ("0.4.0.0.1.0.1.3"), as Wireshark
+// prints it. Returns false (and writes what fitted) on malformed subidentifiers or overflow.
+bool format_oid(ByteView contents, char* out, uint32_t capacity);
+
+}  // namespace sigwall

@@ -1,0 +1,106 @@
+// A bounded reader over untrusted bytes. Every read checks the remaining length first and
+// fails (returns false, consumes nothing) instead of reading past the end. Decoders use it
+// for all access to packet bytes; nothing in native/decode indexes a raw pointer directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace sigwall {
+
+// A non-owning view of bytes: a packet, a layer's payload or a reassembled message.
+// Valid only while the buffer it points into is (a frame, or a reassembly slot).
+struct ByteView {
+  const uint8_t* data = nullptr;
+  uint32_t size = 0;
+
+  bool empty() const { return size == 0; }
+  // Sub-view [offset, offset+length); returns an empty view when it would leave the bounds.
+  ByteView sub(uint32_t offset, uint32_t length) const {
+    if (offset > size || length > size - offset) return ByteView{};
+    return ByteView{data + offset, length};
+  }
+  ByteView from(uint32_t offset) const {
+    if (offset > size) return ByteView{};
+    return ByteView{data + offset, size - offset};
+  }
+  bool contains(uint32_t offset, uint32_t length) const {
+    return offset <= size && length <= size - offset;
+  }
+};
+
+class Cursor {
+ public:
+  Cursor() = default;
+  explicit Cursor(ByteView view) : data_(view.data), size_(view.size) {}
+  Cursor(const uint8_t* data, uint32_t size) : data_(data), size_(size) {}
+
+  uint32_t offset() const { return pos_; }
+  uint32_t remaining() const { return size_ - pos_; }
+  bool at_end() const { return pos_ == size_; }
+  const uint8_t* here() const { return data_ + pos_; }
+
+  bool read_u8(uint8_t& out) {
+    if (remaining() < 1) return false;
+    out = data_[pos_++];
+    return true;
+  }
+  bool peek_u8(uint8_t& out) const {
+    if (remaining() < 1) return false;
+    out = data_[pos_];
+    return true;
+  }
+  bool read_be16(uint16_t& out) {
+    if (remaining() < 2) return false;
+    out = static_cast<uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
+    pos_ += 2;
+    return true;
+  }
+  bool read_be24(uint32_t& out) {
+    if (remaining() < 3) return false;
+    out = (uint32_t{data_[pos_]} << 16) | (uint32_t{data_[pos_ + 1]} << 8) | data_[pos_ + 2];
+    pos_ += 3;
+    return true;
+  }
+  bool read_be32(uint32_t& out) {
+    if (remaining() < 4) return false;
+    out = (uint32_t{data_[pos_]} << 24) | (uint32_t{data_[pos_ + 1]} << 16) |
+          (uint32_t{data_[pos_ + 2]} << 8) | data_[pos_ + 3];
+    pos_ += 4;
+    return true;
+  }
+  bool read_le16(uint16_t& out) {
+    if (remaining() < 2) return false;
+    out = static_cast<uint16_t>(data_[pos_] | (data_[pos_ + 1] << 8));
+    pos_ += 2;
+    return true;
+  }
+  bool read_le32(uint32_t& out) {
+    if (remaining() < 4) return false;
+    out = uint32_t{data_[pos_]} | (uint32_t{data_[pos_ + 1]} << 8) |
+          (uint32_t{data_[pos_ + 2]} << 16) | (uint32_t{data_[pos_ + 3]} << 24);
+    pos_ += 4;
+    return true;
+  }
+  bool read_view(uint32_t length, ByteView& out) {
+    if (remaining() < length) return false;
+    out = ByteView{data_ + pos_, length};
+    pos_ += length;
+    return true;
+  }
+  bool skip(uint32_t length) {
+    if (remaining() < length) return false;
+    pos_ += length;
+    return true;
+  }
+  // Everything not yet consumed.
+  ByteView rest() const { return ByteView{data_ + pos_, remaining()}; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t pos_ = 0;
+};
+
+}  // namespace sigwall

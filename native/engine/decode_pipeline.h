@@ -1,0 +1,76 @@
+// The decode path from a captured frame to SS7 messages: link -> IP -> SCTP (CRC, chunk walk,
+// fragment reassembly) -> M3UA / M2PA / SUA -> SCCP (segment reassembly) -> TCAP -> MAP / CAP.
+// One pipeline per worker (it owns the reassembly state); no allocation per frame.
+#pragma once
+
+#include <cstdint>
+
+#include "../decode/anomaly.h"
+#include "../decode/mtp3.h"
+#include "../sccp/segments.h"
+#include "../sctp/reassembly.h"
+#include "message.h"
+
+namespace sigwall {
+
+struct DecodeOptions {
+  bool verify_crc = true;
+  Mtp3Variant mtp3_variant = Mtp3Variant::kItu;
+  // SSNs whose TCAP is CAP rather than MAP when no application context tells (Wireshark's
+  // camel.tcap.ssn, default 146).
+  uint8_t cap_ssn_count = 1;
+  uint8_t cap_ssns[8] = {146};
+};
+
+struct FrameInfo {
+  uint64_t number = 0;  // 1-based
+  uint64_t timestamp_ns = 0;
+  uint32_t link_type = 0;
+};
+
+// Per-pipeline counters of what did not become an SS7 message (single writer).
+struct DecodeStats {
+  uint64_t frames = 0;
+  uint64_t bytes = 0;
+  uint64_t non_ip = 0;
+  uint64_t non_sctp = 0;
+  uint64_t sctp_packets = 0;
+  uint64_t sctp_bad_crc = 0;
+  uint64_t data_chunks = 0;
+  uint64_t messages = 0;
+  uint64_t malformed_frames = 0;  // frames that stopped below SCTP with an anomaly
+  uint64_t anomalies[static_cast<unsigned>(Anomaly::kCount)] = {};
+};
+
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  virtual void on_message(const Ss7Message& message) = 0;
+};
+
+class DecodePipeline {
+ public:
+  explicit DecodePipeline(const DecodeOptions& options);
+
+  // Decodes one frame and calls `sink` once per complete SS7 message it carries.
+  void decode_frame(const FrameInfo& frame, ByteView bytes, MessageSink& sink);
+
+  const DecodeStats& stats() const { return stats_; }
+  const SctpReassemblyStats& sctp_reassembly() const { return sctp_reassembler_.stats(); }
+  const SccpReassemblyStats& sccp_reassembly() const { return sccp_reassembler_.stats(); }
+
+ private:
+  void decode_user_message(const FrameInfo& frame, ByteView payload, Ss7Message& message, MessageSink& sink);
+  void decode_sccp_and_above(const FrameInfo& frame, ByteView sccp_bytes, Ss7Message& message);
+  void decode_tcap_and_above(ByteView tcap_bytes, Ss7Message& message);
+  void count(const AnomalySet& anomalies);
+
+  DecodeOptions options_;
+  DecodeStats stats_;
+  SctpReassembler sctp_reassembler_;
+  SccpReassembler sccp_reassembler_;
+  Ss7Message message_;  // reused: Ss7Message is large
+  SctpPacketView sctp_;
+};
+
+}  // namespace sigwall

@@ -1,0 +1,52 @@
+// Reassembly of SCCP segmented messages (XUDT/XUDTS/LUDT with a Segmentation parameter,
+// Q.714 §4.1.1.2 / §4.1.2.2). Inspecting only the first segment lets an attacker put the
+// operation in a later one, so TCAP is decoded only from the whole message. Segments are
+// matched on the segmentation local reference, the calling party address and the route;
+// the "remaining segments" count must go down by one each time. Bounded like the SCTP one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "../decode/anomaly.h"
+#include "../decode/cursor.h"
+#include "../decode/limits.h"
+#include "../decode/mtp3.h"
+#include "../decode/sccp.h"
+
+namespace sigwall {
+
+struct SccpReassemblyStats {
+  uint64_t messages_completed = 0;
+  uint64_t segments_held = 0;
+  uint64_t bound_hits = 0;
+  uint64_t sequence_errors = 0;
+  uint64_t timed_out = 0;
+};
+
+class SccpReassembler {
+ public:
+  enum class Result : uint8_t { kComplete, kPending, kRejected };
+
+  SccpReassembler();
+  ~SccpReassembler();
+  SccpReassembler(const SccpReassembler&) = delete;
+  SccpReassembler& operator=(const SccpReassembler&) = delete;
+
+  // Feeds one segment (sccp.segmentation.present, not a lone "first with 0 remaining").
+  // On kComplete `message` views the reassembled user data (valid until the next call) and
+  // `segments` is how many segments it took.
+  Result add(const Mtp3Route& route, const SccpView& segment, uint64_t now_ns, ByteView& message,
+             uint16_t& segments, AnomalySet& anomalies);
+
+  void expire(uint64_t now_ns);
+  const SccpReassemblyStats& stats() const { return stats_; }
+
+ private:
+  struct Slot;
+  std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<uint8_t[]> output_;
+  SccpReassemblyStats stats_;
+};
+
+}  // namespace sigwall
