@@ -24,9 +24,13 @@ bool BerReader::read_header(Cursor& cursor, BerElement& out, bool& indefinite, u
         anomalies_->set(Anomaly::kBerBadTag);
         return false;
       }
+      // §8.1.2.4.2 c): no leading 0x80 octet. Decodable, but a second spelling of the tag.
+      if (i == 0 && b == 0x80) anomalies_->set(Anomaly::kBerBadTag);
       number = (number << 7) | (b & 0x7F);
       if ((b & 0x80) == 0) break;
     }
+    // §8.1.2.3: numbers below 31 use the low form; [1] spelled 0xBF 0x01 is still [1].
+    if (number < 0x1F) anomalies_->set(Anomaly::kBerBadTag);
   }
   out.tag_number = number;
 
@@ -45,11 +49,14 @@ bool BerReader::read_header(Cursor& cursor, BerElement& out, bool& indefinite, u
     anomalies_->set(Anomaly::kBerIndefiniteLength);
   } else {
     const unsigned count = len0 & 0x7F;
-    if (count == 0x7F || count > 4) return false;  // §8.1.3.5 c) reserved; > 4 GiB impossible here
+    if (count == 0x7F) return false;  // §8.1.3.5 c) reserved
+    // BER (unlike DER) allows leading zero length octets, so their number is not capped at 4;
+    // only the value must fit in 32 bits (anything larger is beyond any message anyway).
     length = 0;
     for (unsigned i = 0; i < count; ++i) {
       uint8_t b;
       if (!cursor.read_u8(b)) return false;
+      if (length > 0xFFFFFF) return false;
       length = (length << 8) | b;
     }
     // Minimal would have been the short form, or fewer length octets (§10.1 for DER).
@@ -83,6 +90,14 @@ bool BerReader::find_end_of_contents(Cursor& cursor, unsigned depth) {
 }
 
 bool BerReader::next(BerElement& out) {
+  bool cut;
+  return read_element(out, false, cut);
+}
+
+bool BerReader::next_allow_cut(BerElement& out, bool& cut) { return read_element(out, true, cut); }
+
+bool BerReader::read_element(BerElement& out, bool allow_cut, bool& cut) {
+  cut = false;
   if (failed_ || cursor_.at_end()) return false;
   if (depth_ >= limits::kMaxBerDepth) {
     fail(Anomaly::kBerDepthCap);
@@ -107,8 +122,14 @@ bool BerReader::next(BerElement& out) {
     out.value = view_.sub(contents_start, probe.offset() - 2 - contents_start);
   } else {
     if (!probe.read_view(length, out.value)) {
-      fail(Anomaly::kBerTruncated);
-      return false;
+      if (!allow_cut) {
+        fail(Anomaly::kBerTruncated);
+        return false;
+      }
+      anomalies_->set(Anomaly::kBerTruncated);
+      cut = true;
+      out.value = probe.rest();
+      probe.skip(out.value.size);
     }
   }
   out.total_length = probe.offset() - out.offset;
@@ -136,9 +157,19 @@ BerReader BerReader::enter(const BerElement& element) const {
 }
 
 bool ber_integer(ByteView contents, int32_t& out) {
-  if (contents.size == 0 || contents.size > 4) return false;
-  int32_t value = static_cast<int8_t>(contents.data[0]);
-  for (uint32_t i = 1; i < contents.size; ++i) value = static_cast<int32_t>((static_cast<uint32_t>(value) << 8) | contents.data[i]);
+  if (contents.size == 0) return false;
+  // Redundant leading sign octets (00 00 00 00 02; invalid per §8.3.2 but accepted by lenient
+  // peers) do not widen the value: skip them so the opcode is still seen.
+  uint32_t first = 0;
+  while (contents.size - first > 4) {
+    const uint8_t b = contents.data[first], next = contents.data[first + 1];
+    const bool sign_extension = (b == 0x00 && (next & 0x80) == 0) || (b == 0xFF && (next & 0x80) != 0);
+    if (!sign_extension) return false;
+    ++first;
+  }
+  int32_t value = static_cast<int8_t>(contents.data[first]);
+  for (uint32_t i = first + 1; i < contents.size; ++i)
+    value = static_cast<int32_t>((static_cast<uint32_t>(value) << 8) | contents.data[i]);
   out = value;
   return true;
 }

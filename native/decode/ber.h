@@ -47,6 +47,11 @@ class BerReader {
   // Reads the next element. False at the end or on a malformed element (then failed() is
   // true, the anomaly is set and no further element is returned).
   bool next(BerElement& out);
+  // Like next(), but an element whose definite length runs past the view is returned cut at the
+  // view's end (`cut` true, ber.truncated set, the reader not failed). For an outermost element
+  // whose contents are complete but whose length overstates them: Wireshark decodes such a
+  // message (arkime m3ua_test.pcap) and a lenient peer may act on it.
+  bool next_allow_cut(BerElement& out, bool& cut);
   bool failed() const { return failed_; }
   unsigned depth() const { return depth_; }
   // A reader over a constructed element's contents, one level deeper.
@@ -57,6 +62,7 @@ class BerReader {
 
  private:
   void fail(Anomaly anomaly);
+  bool read_element(BerElement& out, bool allow_cut, bool& cut);
   bool read_header(Cursor& cursor, BerElement& out, bool& indefinite, uint32_t& length);
   bool find_end_of_contents(Cursor& cursor, unsigned depth);
 
@@ -67,7 +73,8 @@ class BerReader {
   bool failed_ = false;
 };
 
-// INTEGER contents (two's complement, big-endian). False if empty or wider than 32 bits.
+// INTEGER contents (two's complement, big-endian). False if empty or if the value does not fit
+// in 32 bits (redundant leading sign octets, invalid per X.690 §8.3.2, are skipped).
 bool ber_integer(ByteView contents, int32_t& out);
 bool ber_unsigned(ByteView contents, uint32_t& out);
 

@@ -15,9 +15,10 @@ namespace sigwall {
 struct CapFields {
   bool has_service_key = false;
   uint32_t service_key = 0;
-  AddressField calling_party_number;  // ISUP format (Q.763 §3.10): nature = NAI octet
+  AddressField calling_party_number;  // ISUP format (Q.763 §3.10): nature = NAI octet (without
+                                      // the odd/even bit); initialDPSMS: AddressString format
   AddressField called_party_number;   // ISUP format (Q.763 §3.9)
-  AddressField called_party_bcd_number;
+  AddressField called_party_bcd_number;  // TS 24.008 §10.5.4.7: nature = octet 3
   AddressField imsi;
   AddressField msc_address;
   // LocationInformation (TS 29.002 §7.6.2.?): vlr-number and the cell / service area id.
@@ -27,6 +28,7 @@ struct CapFields {
   uint8_t mnc_digits = 0;
   uint16_t lac = 0;
   uint16_t cell_id = 0;
+  bool has_lai = false;  // the LAI form (laiFixedLength [1]): mcc, mnc and lac, no cell id
   bool has_event_type_bcsm = false;
   uint8_t event_type_bcsm = 0;
   bool any() const;

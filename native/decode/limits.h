@@ -15,6 +15,9 @@ inline constexpr unsigned kMaxBerDepth = 12;             // nested constructed B
 inline constexpr unsigned kMaxComponents = 16;           // TCAP components decoded per message
 inline constexpr unsigned kMaxOidBytes = 32;             // application-context / global opcode OID
 inline constexpr unsigned kMaxTidBytes = 8;              // transaction id bytes kept (longer: anomaly)
+inline constexpr unsigned kMaxArgumentElements = 64;     // elements walked per SEQUENCE (OF) of a MAP/CAP argument
+inline constexpr unsigned kMaxAdaptationParameters = 32; // M3UA/SUA parameters walked per message or address
+inline constexpr unsigned kMaxSccpOptionalParameters = 16; // SCCP optional-part parameters walked
 
 // SCTP user-message reassembly (B/E fragments).
 inline constexpr uint32_t kMaxReassembledMessageBytes = 64 * 1024;

@@ -39,11 +39,20 @@ struct MapFields {
   SmRpOaKind sm_rp_oa_kind = SmRpOaKind::kNone;
   AddressField sm_rp_oa;
   SubscriberIdKind subscriber_identity_kind = SubscriberIdKind::kNone;  // ATI, ATSI, ATM, ...
+  AddressField imei;  // checkIMEI's argument, SubscriberInfo's imei (TBCD, 8 octets)
   bool any() const;
 };
 
 // The operation's name ("updateLocation"), or nullptr when TS 29.002 defines no such opcode.
 const char* map_operation_name(int32_t opcode);
+
+// The contents of an AddressString / ISDN-AddressString (TS 29.002 §17.7.8, at most `max_octets`
+// octets: 20 or 9) and of an IMSI (TBCD-STRING SIZE (3..8), at most 15 digits). Digits are written
+// as Wireshark's e164/e212 fields show them: decimal, '?' for any other nibble, a 0xF high nibble
+// ends the string. False when the length or the digits break the spec (the caller flags it);
+// `out` is filled as far as it could be either way. Shared with CAP, which carries both types.
+bool decode_address_string(ByteView contents, uint32_t max_octets, bool decimal_only, AddressField& out);
+bool decode_imsi(ByteView contents, AddressField& out);
 
 // Decodes the parameter of an Invoke (the operation's Arg) or a ReturnResult (its Res) for
 // the operation `opcode`. Operations without screened fields return ok with nothing set.

@@ -67,6 +67,9 @@ struct TcapComponent {
 
 struct TcapView {
   TcapMessageType type = TcapMessageType::kNone;
+  // ANSI TCAP (T1.114) is recognised, not decoded: the package type's identifier octet
+  // (0xE1..0xE6, 0xF6) when the message is one, with tcap.unknown_tag and kMalformed.
+  uint8_t ansi_package = 0;
   bool has_otid = false;
   ByteView otid;  // full value (its length may be anything; tcap.tid_length flags 0 or > 4)
   bool has_dtid = false;

@@ -37,8 +37,10 @@ struct DecodeStats {
   uint64_t sctp_packets = 0;
   uint64_t sctp_bad_crc = 0;
   uint64_t data_chunks = 0;
-  uint64_t messages = 0;
+  uint64_t messages = 0;          // SCTP user messages (records), whatever they carry
   uint64_t malformed_frames = 0;  // frames that stopped below SCTP with an anomaly
+  uint64_t ip_fragments = 0;      // SCTP in IP fragments: counted, not inspected
+  uint64_t tcap_messages = 0;     // messages that reached TCAP
   uint64_t anomalies[static_cast<unsigned>(Anomaly::kCount)] = {};
 };
 
@@ -60,16 +62,25 @@ class DecodePipeline {
   const SccpReassemblyStats& sccp_reassembly() const { return sccp_reassembler_.stats(); }
 
  private:
-  void decode_user_message(const FrameInfo& frame, ByteView payload, Ss7Message& message, MessageSink& sink);
-  void decode_sccp_and_above(const FrameInfo& frame, ByteView sccp_bytes, Ss7Message& message);
+  static constexpr uint64_t kExpiryIntervalNs = 1000ull * 1000 * 1000;
+
+  void reset_message(Ss7Message& message);
+  void finish(Ss7Message& message, MessageSink& sink);
+  void decode_user_message(ByteView payload, Ss7Message& message);
+  void decode_sccp_and_above(ByteView sccp_bytes, Ss7Message& message);
+  void decode_segments_and_tcap(Ss7Message& message);
   void decode_tcap_and_above(ByteView tcap_bytes, Ss7Message& message);
+  Application application_of(const Ss7Message& message) const;
   void count(const AnomalySet& anomalies);
+  void count_message_anomalies(const AnomalySet& anomalies);
 
   DecodeOptions options_;
   DecodeStats stats_;
   SctpReassembler sctp_reassembler_;
   SccpReassembler sccp_reassembler_;
   Ss7Message message_;  // reused: Ss7Message is large
+  AnomalySet counted_packet_bits_;  // the current packet's bits, already counted once
+  uint64_t last_expiry_ns_ = 0;
   SctpPacketView sctp_;
 };
 

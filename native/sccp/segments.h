@@ -36,9 +36,24 @@ class SccpReassembler {
   // Feeds one segment (sccp.segmentation.present, not a lone "first with 0 remaining").
   // On kComplete `message` views the reassembled user data (valid until the next call) and
   // `segments` is how many segments it took.
+  //
+  // How the decode pipeline uses the result:
+  //   kComplete  sccp.segmented is set here; decode TCAP from `message`, not segment.data,
+  //              and report `segments` (Ss7Message::sccp_segments).
+  //   kPending   the segment was held and nothing above SCCP may be inspected yet: the caller
+  //              sets sccp.segment_incomplete (an anomaly, so the record still goes to the
+  //              sink and a policy can drop or pass the segment) and stops at SCCP. Only the
+  //              completing segment carries TCAP/MAP fields.
+  //   kRejected  sccp.segment_sequence or sccp.segment_limit is set here and any partial
+  //              message with this key was discarded; the caller treats the segment as
+  //              malformed (no TCAP), never as a whole message.
+  // A lone segment (first, 0 remaining) passed here anyway is returned as kComplete, one
+  // segment, without sccp.segmented.
   Result add(const Mtp3Route& route, const SccpView& segment, uint64_t now_ns, ByteView& message,
              uint16_t& segments, AnomalySet& anomalies);
 
+  // Drops partial messages whose first segment is limits::kReassemblyTimeoutNs old or older
+  // (add() also drops them when it meets them), counting them in stats().timed_out.
   void expire(uint64_t now_ns);
   const SccpReassemblyStats& stats() const { return stats_; }
 

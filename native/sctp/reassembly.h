@@ -60,12 +60,16 @@ class SctpReassembler {
 
   const SctpReassemblyStats& stats() const { return stats_; }
   unsigned pending() const;
+  // The PPID of the message last returned kComplete, from its first fragment: an I-DATA
+  // fragment other than the first carries an FSN where DATA carries the PPID (RFC 8260 §2.1).
+  uint32_t completed_ppid() const { return completed_ppid_; }
 
  private:
   struct Slot;
   std::unique_ptr<Slot[]> slots_;
   std::unique_ptr<uint8_t[]> output_;  // the last completed message
   SctpReassemblyStats stats_;
+  uint32_t completed_ppid_ = 0;
 };
 
 }  // namespace sigwall

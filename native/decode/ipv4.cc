@@ -1,0 +1,92 @@
+#include <cstring>
+
+#include "ip.h"
+
+namespace sigwall {
+
+namespace {
+
+constexpr uint32_t kMinHeaderBytes = 20;  // RFC 791 §3.1: IHL is at least 5 words
+constexpr uint16_t kFlagMoreFragments = 0x2000;
+constexpr uint16_t kFragmentOffsetMask = 0x1FFF;
+// An Ethernet frame is at least 60 bytes before the FCS (IEEE 802.3 §4.2.3.3), so a short
+// datagram reaches us padded up to 46 bytes after a 14-byte header (a little less under VLAN
+// tags). Bytes beyond the datagram are only worth flagging when they exceed that padding.
+constexpr uint32_t kMinEthernetPayloadBytes = 46;
+
+// RFC 791 §3.1 "Header Checksum": the 16-bit one's complement of the one's complement sum of
+// the header's 16-bit words. Summing a header that includes its checksum gives 0xFFFF.
+bool header_checksum_ok(ByteView header) {
+  uint32_t sum = 0;
+  for (uint32_t i = 0; i + 1 < header.size; i += 2) sum += (uint32_t{header.data[i]} << 8) | header.data[i + 1];
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  return sum == 0xFFFF;
+}
+
+}  // namespace
+
+DecodeStatus decode_ipv4(ByteView packet, IpView& out, AnomalySet& anomalies) {
+  out = IpView{};
+  out.version = 4;
+  Cursor cursor(packet);
+  uint8_t version_ihl, tos, protocol;
+  uint16_t total_length, identification, flags_offset, checksum;
+  ByteView src, dst;
+  if (!cursor.read_u8(version_ihl) || !cursor.read_u8(tos) || !cursor.read_be16(total_length) ||
+      !cursor.read_be16(identification) || !cursor.read_be16(flags_offset) || !cursor.read_u8(out.ttl) ||
+      !cursor.read_u8(protocol) || !cursor.read_be16(checksum) || !cursor.read_view(4, src) ||
+      !cursor.read_view(4, dst)) {
+    anomalies.set(Anomaly::kIpv4Truncated);
+    return DecodeStatus::kMalformed;
+  }
+  out.protocol = protocol;
+  std::memcpy(out.src, src.data, 4);
+  std::memcpy(out.dst, dst.data, 4);
+
+  const uint32_t header_bytes = uint32_t{version_ihl & 0x0Fu} * 4;
+  if ((version_ihl >> 4) != 4 || header_bytes < kMinHeaderBytes) {
+    anomalies.set(Anomaly::kIpv4BadHeader);
+    return DecodeStatus::kMalformed;
+  }
+  if (header_bytes > packet.size) {
+    anomalies.set(Anomaly::kIpv4Truncated);
+    return DecodeStatus::kMalformed;
+  }
+
+  DecodeStatus status = DecodeStatus::kOk;
+  auto flag = [&](Anomaly anomaly) {
+    anomalies.set(anomaly);
+    status = worst(status, DecodeStatus::kAnomaly);
+  };
+
+  uint32_t datagram_bytes = total_length;
+  if (total_length == 0) {
+    // Captured on a sender with segmentation offload: the NIC fills the length in later.
+    // Never valid on a wire; decoded like tshark (ip.tso_support) with the frame's length.
+    flag(Anomaly::kIpv4BadHeader);
+    datagram_bytes = packet.size;
+  } else if (total_length < header_bytes) {
+    anomalies.set(Anomaly::kIpv4BadHeader);
+    return DecodeStatus::kMalformed;
+  } else if (total_length > packet.size) {
+    anomalies.set(Anomaly::kIpv4Truncated);
+    return DecodeStatus::kMalformed;
+  }
+
+  if (header_bytes > kMinHeaderBytes) flag(Anomaly::kIpv4Options);
+  if (!header_checksum_ok(packet.sub(0, header_bytes))) flag(Anomaly::kIpv4BadChecksum);
+  if (packet.size > datagram_bytes && packet.size > kMinEthernetPayloadBytes) flag(Anomaly::kIpTrailingBytes);
+
+  // RFC 791 §3.2: a datagram is a fragment when More Fragments is set or the offset is not zero.
+  // Fragments are not reassembled, so no fragment is a whole SCTP packet: the caller must not
+  // hand `payload` to SCTP when `fragment` is set.
+  if ((flags_offset & kFlagMoreFragments) != 0 || (flags_offset & kFragmentOffsetMask) != 0) {
+    out.fragment = true;
+    flag(Anomaly::kIpv4Fragment);
+  }
+
+  out.payload = packet.sub(header_bytes, datagram_bytes - header_bytes);
+  return status;
+}
+
+}  // namespace sigwall

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite (README: `npm test`): native lane under sanitizers, then the TypeScript
+# suite (unit, differential against tshark, CLI), then the TypeScript suite again with the
+# addon built under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for tool in cmake ninja clang clang++ g++ tshark; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+[ -f /usr/include/gtest/gtest.h ] || missing+=("libgtest-dev")
+[ -n "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null | grep /)" ] && [ -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] || missing+=("libclang-rt-14-dev")
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "npm test: missing ${missing[*]}" >&2
+  echo "install on Debian 12: apt-get install cmake ninja-build g++ clang libclang-rt-14-dev llvm libgtest-dev tshark" >&2
+  exit 1
+fi
+
+npm run --silent build
+bash scripts/test-native.sh
+echo "== TypeScript suite"
+npx vitest run
+bash scripts/test-addon-asan.sh

@@ -1,0 +1,93 @@
+// The `sigwall` command.
+import { parseArgs } from 'node:util';
+import { SigwallError } from '../errors.js';
+import { replay } from './replay.js';
+import { anomalyCatalog } from '../dataplane/decoder.js';
+
+const kUsage = `usage: sigwall <command> [options]
+
+commands:
+  replay <capture> [--json] [--cap-ssn N[,N...]] [--mtp3 itu|japan|ansi] [--no-verify-crc]
+      decode every SS7 message of a pcap/pcapng capture; a table and a summary, or JSON lines
+  build-demo <out.pcap> [--labels <out.json>]
+      write the bundled demo capture (benign roaming/SMS traffic and public attack patterns)
+  build-load <out.pcap> --messages N [--seed S]
+      write a large generated capture for benchmarks
+  anomalies
+      list every anomaly name the decoders can set`;
+
+function usage(message: string): never {
+  throw new SigwallError('SIGWALL_ERR_USAGE', `${message}\n\n${kUsage}`);
+}
+
+function parseSsns(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const ssns = text.split(',').map((part) => Number(part.trim()));
+  if (ssns.some((ssn) => !Number.isInteger(ssn) || ssn < 0 || ssn > 255)) usage(`--cap-ssn takes SSNs 0..255, got "${text}"`);
+  return ssns;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'replay': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          json: { type: 'boolean', default: false },
+          'cap-ssn': { type: 'string' },
+          mtp3: { type: 'string' },
+          'no-verify-crc': { type: 'boolean', default: false },
+        },
+      });
+      if (positionals.length !== 1) usage('replay takes exactly one capture file');
+      const mtp3 = values.mtp3;
+      if (mtp3 !== undefined && mtp3 !== 'itu' && mtp3 !== 'japan' && mtp3 !== 'ansi') usage(`--mtp3 is itu, japan or ansi, got "${mtp3}"`);
+      replay(positionals[0]!, {
+        json: values.json ?? false,
+        decode: {
+          verifyCrc: !values['no-verify-crc'],
+          ...(mtp3 ? { mtp3Variant: mtp3 } : {}),
+          ...(values['cap-ssn'] !== undefined ? { capSsns: parseSsns(values['cap-ssn']) } : {}),
+        },
+        out: process.stdout,
+        err: process.stderr,
+      });
+      return 0;
+    }
+    case 'build-demo':
+    case 'build-load': {
+      const { runBuildCommand } = await import('./build-captures.js');
+      return runBuildCommand(command, rest);
+    }
+    case 'anomalies': {
+      for (const { name, description } of anomalyCatalog()) process.stdout.write(`${name.padEnd(30)} ${description}\n`);
+      return 0;
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(kUsage + '\n');
+      return command === undefined ? 2 : 0;
+    default:
+      usage(`unknown command "${command}"`);
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    if (error instanceof SigwallError) {
+      process.stderr.write(`sigwall: ${error.message} [${error.code}]\n`);
+      process.exitCode = error.code === 'SIGWALL_ERR_USAGE' ? 2 : 1;
+    } else if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`sigwall: ${error.message}\n\n${kUsage}\n`);
+      process.exitCode = 2;
+    } else {
+      throw error;
+    }
+  }
+}

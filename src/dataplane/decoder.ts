@@ -1,0 +1,77 @@
+// Decoding captures with the native path: the typed, error-class-throwing face of the addon.
+import { z } from 'zod';
+import { CaptureError, SigwallError } from '../errors.js';
+import type { MessageRecord } from '../decode/record.js';
+import { nativeAddon, type DecodeStats, type NativeBenchResult } from './native.js';
+
+export const DecodeOptions = z
+  .object({
+    verifyCrc: z.boolean().default(true),
+    mtp3Variant: z.enum(['itu', 'japan', 'ansi']).default('itu'),
+    // SSNs on which TCAP without an application context is CAP (Wireshark's camel.tcap.ssn).
+    capSsns: z.array(z.number().int().min(0).max(255)).max(8).default([146]),
+  })
+  .strict();
+export type DecodeOptions = z.input<typeof DecodeOptions>;
+
+function nativeOptions(options: DecodeOptions | undefined) {
+  const parsed = DecodeOptions.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new SigwallError('SIGWALL_ERR_OPTIONS', `invalid decode options: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+export interface DecodeProgress {
+  offset: number;
+  size: number;
+  frames: number;
+  messages: number;
+}
+
+// Streams the records of a capture in batches. A capture error ends the stream with a
+// CaptureError (naming `file` and the offset) after every record decoded before it.
+export function* decodeCaptureRecords(
+  capture: Uint8Array,
+  options?: DecodeOptions & { file?: string; batchSize?: number; onProgress?: (progress: DecodeProgress) => void },
+): Generator<MessageRecord, DecodeStats, void> {
+  const { file, batchSize, onProgress, ...decodeOptions } = options ?? {};
+  const decoder = new (nativeAddon().CaptureDecoder)(capture, nativeOptions(decodeOptions));
+  let messages = 0;
+  for (;;) {
+    const batch = decoder.decodeBatch(batchSize ?? 4096);
+    for (const record of batch.records) yield record;
+    messages += batch.records.length;
+    onProgress?.({ offset: batch.offset, size: capture.byteLength, frames: batch.frames, messages });
+    if (batch.error) throw new CaptureError(batch.error.message, batch.error.offset, file);
+    if (batch.done) return decoder.stats();
+  }
+}
+
+// The whole capture at once: the records and the pipeline's counters.
+export function decodeCapture(
+  capture: Uint8Array,
+  options?: DecodeOptions & { file?: string },
+): { records: MessageRecord[]; stats: DecodeStats } {
+  const records: MessageRecord[] = [];
+  const iterator = decodeCaptureRecords(capture, options);
+  for (;;) {
+    const step = iterator.next();
+    if (step.done) return { records, stats: step.value };
+    records.push(step.value);
+  }
+}
+
+export function benchDecode(capture: Uint8Array, iterations: number, options?: DecodeOptions): NativeBenchResult {
+  const result = nativeAddon().benchDecode(capture, iterations, nativeOptions(options));
+  if (result.error) throw new CaptureError(result.error.message, result.error.offset);
+  return result;
+}
+
+export function anomalyCatalog() {
+  return nativeAddon().anomalyCatalog();
+}
+
+export function operationNames() {
+  return nativeAddon().operationNames();
+}

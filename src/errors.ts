@@ -1,0 +1,35 @@
+// One catalog of stable error codes (SIGWALL_ERR_*). Native errors arrive as {code, message}
+// and become instances of SigwallError; docs/errors.md lists the same codes (a test checks).
+export const ErrorCatalog = {
+  SIGWALL_ERR_CAPTURE: 'A capture file could not be read (not pcap/pcapng, truncated or corrupt); the message names the offset.',
+  SIGWALL_ERR_FILE: 'A file named on the command line or in the configuration could not be opened.',
+  SIGWALL_ERR_USAGE: 'A command was called with missing or invalid arguments.',
+  SIGWALL_ERR_OPTIONS: 'Decode options were invalid (e.g. an SSN outside 0..255).',
+  SIGWALL_ERR_ADDON: 'The native addon could not be loaded (not built, or built for another Node ABI).',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCatalog;
+
+export class SigwallError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'SigwallError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class CaptureError extends SigwallError {
+  readonly file: string | undefined;
+  readonly offset: number;
+
+  constructor(message: string, offset: number, file?: string) {
+    super('SIGWALL_ERR_CAPTURE', file ? `${file}: ${message}` : message, { offset, file });
+    this.name = 'CaptureError';
+    this.offset = offset;
+    this.file = file;
+  }
+}
