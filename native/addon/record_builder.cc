@@ -39,6 +39,7 @@ const char* adaptation_name(Adaptation adaptation) {
     case Adaptation::kM3ua: return "m3ua";
     case Adaptation::kM2pa: return "m2pa";
     case Adaptation::kSua: return "sua";
+    case Adaptation::kM2ua: return "m2ua";
     case Adaptation::kNone: break;
   }
   return "none";
@@ -108,6 +109,7 @@ Napi::Object map_fields(Napi::Env env, const MapFields& fields) {
   set_digits(object, "hlrNumber", fields.hlr_number);
   set_digits(object, "serviceCentreAddress", fields.service_centre_address);
   set_digits(object, "gsmscfAddress", fields.gsmscf_address);
+  set_digits(object, "imei", fields.imei);
   if (fields.sm_rp_da_kind != SmRpDaKind::kNone) {
     Napi::Object da = Napi::Object::New(env);
     const char* kind = fields.sm_rp_da_kind == SmRpDaKind::kImsi ? "imsi"
@@ -151,6 +153,15 @@ Napi::Object cap_fields(Napi::Env env, const CapFields& fields) {
     cell.Set("lac", fields.lac);
     cell.Set("ci", fields.cell_id);
     object.Set("cellGlobalId", cell);
+  } else if (fields.has_lai) {
+    Napi::Object lai = Napi::Object::New(env);
+    char mcc[4], mnc[4];
+    std::snprintf(mcc, sizeof mcc, "%03u", fields.mcc % 1000);
+    std::snprintf(mnc, sizeof mnc, fields.mnc_digits == 3 ? "%03u" : "%02u", fields.mnc % 1000);
+    lai.Set("mcc", mcc);
+    lai.Set("mnc", mnc);
+    lai.Set("lac", fields.lac);
+    object.Set("locationAreaId", lai);
   }
   if (fields.has_event_type_bcsm) object.Set("eventTypeBcsm", fields.event_type_bcsm);
   return object;
@@ -221,6 +232,12 @@ Napi::Object build_record(Napi::Env env, const Ss7Message& message) {
     if (message.m3ua.has_routing_context) m3ua.Set("routingContext", message.m3ua.routing_context);
     if (message.m3ua.has_network_appearance) m3ua.Set("networkAppearance", message.m3ua.network_appearance);
     record.Set("m3ua", m3ua);
+  } else if (message.adaptation == Adaptation::kM2ua) {
+    Napi::Object m2ua = Napi::Object::New(env);
+    m2ua.Set("messageClass", message.m2ua.message_class);
+    m2ua.Set("messageType", message.m2ua.message_type);
+    if (message.m2ua.has_interface_id) m2ua.Set("interfaceId", message.m2ua.interface_id);
+    record.Set("m2ua", m2ua);
   } else if (message.adaptation == Adaptation::kSua) {
     Napi::Object sua = Napi::Object::New(env);
     sua.Set("messageClass", message.sua.message_class);

@@ -178,7 +178,8 @@ bool isup_digits(ByteView signals, bool odd, Digits& out) {
   out.count = 0;
   bool fits = true;
   for (uint32_t i = 0; i < signals.size; ++i) {
-    const uint8_t nibbles[2] = {static_cast<uint8_t>(signals.data[i] & 0x0F), static_cast<uint8_t>(signals.data[i] >> 4)};
+    const uint8_t nibbles[2] = {static_cast<uint8_t>(signals.data[i] & 0x0F),
+                                static_cast<uint8_t>(signals.data[i] >> 4)};
     const unsigned n = (odd && i + 1 == signals.size) ? 1 : 2;
     for (unsigned k = 0; k < n; ++k) {
       if (out.count >= limits::kMaxDigits) {
@@ -306,8 +307,10 @@ struct Decoder {
       return;
     }
     const uint8_t* b = e.value.data;
-    const uint8_t mcc[3] = {static_cast<uint8_t>(b[0] & 0x0F), static_cast<uint8_t>(b[0] >> 4), static_cast<uint8_t>(b[1] & 0x0F)};
-    const uint8_t mnc[3] = {static_cast<uint8_t>(b[2] & 0x0F), static_cast<uint8_t>(b[2] >> 4), static_cast<uint8_t>(b[1] >> 4)};
+    const uint8_t mcc[3] = {static_cast<uint8_t>(b[0] & 0x0F), static_cast<uint8_t>(b[0] >> 4),
+                            static_cast<uint8_t>(b[1] & 0x0F)};
+    const uint8_t mnc[3] = {static_cast<uint8_t>(b[2] & 0x0F), static_cast<uint8_t>(b[2] >> 4),
+                            static_cast<uint8_t>(b[1] >> 4)};
     const bool two_digit_mnc = mnc[2] == 0x0F;
     for (uint8_t d : mcc) bad_address = bad_address || d > 9;
     for (unsigned i = 0; i < (two_digit_mnc ? 2u : 3u); ++i) bad_address = bad_address || mnc[i] > 9;

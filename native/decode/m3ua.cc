@@ -155,6 +155,7 @@ DecodeStatus decode_m3ua(ByteView message, M3uaView& out, AnomalySet& anomalies)
         }
         break;
       case tag::kProtocolData:
+        if (!out.is_data()) break;  // only DATA delivers it (§3.3.1): the view's route is DATA's
         if (value.size < kProtocolDataFixedBytes) {
           bad = true;
         } else if (has_protocol_data) {

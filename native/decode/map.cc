@@ -349,7 +349,8 @@ constexpr Rule kVlrCamelRules[] = {ctx(0, kBcsmCsi),  ctx(2, kSsCsi),     ctx(5,
 constexpr Shape kVlrCamel = sequence(kVlrCamelRules);
 
 // SGSN-CAMEL-SubscriptionInfo: gprs-CSI [0], mo-sms-CSI [1], mt-sms-CSI [3], mg-csi [5].
-constexpr Rule kSgsnCamelRules[] = {ctx(0, kListAt0Csi), ctx(1, kListAt0Csi), ctx(3, kListAt0Csi), ctx(5, kMobilityCsi)};
+constexpr Rule kSgsnCamelRules[] = {ctx(0, kListAt0Csi), ctx(1, kListAt0Csi), ctx(3, kListAt0Csi),
+                                    ctx(5, kMobilityCsi)};
 constexpr Shape kSgsnCamel = sequence(kSgsnCamelRules);
 
 // CAMEL-SubscriptionInfo (NoteSubscriberDataModified): o-CSI [0], d-CSI [2], t-CSI [3],
@@ -383,7 +384,8 @@ constexpr Rule kHlrNumberResRules[] = {octets(0, Target::kHlrNumber, kRequired)}
 // imsi-WithLMSI }. Also cancelVcsgLocation's SEQUENCE { identity, ... }.
 constexpr Rule kCancelLocationArgRules[] = {octets_at(0, Target::kImsi), seq_at(0, kImsiWithLmsi)};
 // provideRoamingNumber (MAP-CH-DataTypes): imsi [0], msc-Number [1], msisdn [2].
-constexpr Rule kProvideRoamingNumberArgRules[] = {ctx(0, Target::kImsi, kRequired), ctx(1, Target::kMscNumber, kRequired),
+constexpr Rule kProvideRoamingNumberArgRules[] = {ctx(0, Target::kImsi, kRequired),
+                                                  ctx(1, Target::kMscNumber, kRequired),
                                                   ctx(2, Target::kMsisdn)};
 // ProvideRoamingNumberRes v3: roamingNumber, ..., vmsc-Address (the second OCTET STRING).
 constexpr Rule kProvideRoamingNumberResRules[] = {octets(0, Target::kSkip, kRequired), octets(1, Target::kMscNumber)};
@@ -405,15 +407,18 @@ constexpr Rule kImsi0RequiredRules[] = {ctx(0, Target::kImsi, kRequired)};
 // tmsi [1] }): imsi [0].
 constexpr Rule kImsi0Rules[] = {ctx(0, Target::kImsi)};
 // authenticationFailureReport: imsi, ..., vlr-Number [0], sgsn-Number [1].
-constexpr Rule kAuthenticationFailureReportArgRules[] = {octets(0, Target::kImsi, kRequired), ctx(0, Target::kVlrNumber),
+constexpr Rule kAuthenticationFailureReportArgRules[] = {octets(0, Target::kImsi, kRequired),
+                                                         ctx(0, Target::kVlrNumber),
                                                          ctx(1, Target::kSgsnNumber)};
 // sendRoutingInfo: msisdn [0]. SendRoutingInfoRes v3 ([3] SEQUENCE): imsi [9], vmsc-Address [2],
 // msisdn [12]; v1/v2 (SEQUENCE): imsi, routingInfo.
 constexpr Rule kMsisdn0RequiredRules[] = {ctx(0, Target::kMsisdn, kRequired)};
-constexpr Rule kSendRoutingInfoResV3Rules[] = {ctx(9, Target::kImsi), ctx(2, Target::kMscNumber), ctx(12, Target::kMsisdn)};
+constexpr Rule kSendRoutingInfoResV3Rules[] = {ctx(9, Target::kImsi), ctx(2, Target::kMscNumber),
+                                               ctx(12, Target::kMsisdn)};
 constexpr Rule kImsiFirstRules[] = {octets(0, Target::kImsi, kRequired)};
 // updateGprsLocation: imsi, sgsn-Number, sgsn-Address.
-constexpr Rule kUpdateGprsLocationArgRules[] = {octets(0, Target::kImsi, kRequired), octets(1, Target::kSgsnNumber, kRequired)};
+constexpr Rule kUpdateGprsLocationArgRules[] = {octets(0, Target::kImsi, kRequired),
+                                                octets(1, Target::kSgsnNumber, kRequired)};
 // reset: v2/v3 sendingNodenumber CHOICE { hlr-Number, css-Number [1] }; v1 networkResource,
 // hlr-Number. The HLR's number is the first OCTET STRING either way.
 constexpr Rule kResetArgRules[] = {octets(0, Target::kHlrNumber)};
@@ -426,14 +431,16 @@ constexpr Rule kMtForwardSmArgRules[] = {any_at(0, Target::kSmRpDa, kRequired), 
 constexpr Rule kMoForwardSmArgRules[] = {any_at(0, Target::kSmRpDa, kRequired), any_at(1, Target::kSmRpOa, kRequired),
                                          octets(0, Target::kSkip, kRequired), octets(1, Target::kImsi)};
 // sendRoutingInfoForSM: msisdn [0], sm-RP-PRI [1], serviceCentreAddress [2], imsi [12].
-constexpr Rule kRoutingInfoForSmArgRules[] = {ctx(0, Target::kMsisdn, kRequired), ctx(2, Target::kServiceCentre, kRequired),
+constexpr Rule kRoutingInfoForSmArgRules[] = {ctx(0, Target::kMsisdn, kRequired),
+                                              ctx(2, Target::kServiceCentre, kRequired),
                                               ctx(12, Target::kImsi)};
 // LocationInfoWithLMSI: networkNode-Number [1], ..., gprsNodeIndicator [5], additional-Number [6]
 // (v1 locationInfo CHOICE { roamingNumber [0], msc-Number [1] }).
 constexpr Rule kLocationInfoWithLmsiRules[] = {ctx(1, Target::kNetworkNode), ctx(6, kAdditionalNumber)};
 constexpr Shape kLocationInfoWithLmsi = sequence(kLocationInfoWithLmsiRules, 5);
 // RoutingInfoForSM-Res: imsi, locationInfoWithLMSI [0].
-constexpr Rule kRoutingInfoForSmResRules[] = {octets(0, Target::kImsi, kRequired), ctx(0, kLocationInfoWithLmsi, kRequired)};
+constexpr Rule kRoutingInfoForSmResRules[] = {octets(0, Target::kImsi, kRequired),
+                                              ctx(0, kLocationInfoWithLmsi, kRequired)};
 // reportSM-DeliveryStatus: msisdn, serviceCentreAddress, ..., imsi [9].
 constexpr Rule kReportSmDeliveryStatusArgRules[] = {octets(0, Target::kMsisdn, kRequired),
                                                     octets(1, Target::kServiceCentre, kRequired), ctx(9, Target::kImsi)};
@@ -456,9 +463,11 @@ constexpr Rule kUssdArgRules[] = {octets(0, Target::kSkip, kRequired), octets(1,
 constexpr Rule kAnyTimeSubscriptionInterrogationArgRules[] = {ctx(0, kSubscriberIdentity, kRequired),
                                                               ctx(2, Target::kGsmScf, kRequired)};
 // anyTimeModification: subscriberIdentity [0], gsmSCF-Address [1].
-constexpr Rule kAnyTimeModificationArgRules[] = {ctx(0, kSubscriberIdentity, kRequired), ctx(1, Target::kGsmScf, kRequired)};
+constexpr Rule kAnyTimeModificationArgRules[] = {ctx(0, kSubscriberIdentity, kRequired),
+                                                 ctx(1, Target::kGsmScf, kRequired)};
 // anyTimeInterrogation: subscriberIdentity [0], requestedInfo [1], gsmSCF-Address [3].
-constexpr Rule kAnyTimeInterrogationArgRules[] = {ctx(0, kSubscriberIdentity, kRequired), ctx(3, Target::kGsmScf, kRequired)};
+constexpr Rule kAnyTimeInterrogationArgRules[] = {ctx(0, kSubscriberIdentity, kRequired),
+                                                  ctx(3, Target::kGsmScf, kRequired)};
 // ProvideSubscriberInfoRes / AnyTimeInterrogationRes: subscriberInfo first.
 constexpr Rule kSubscriberInfoResRules[] = {seq_at(0, kSubscriberInfo, kRequired)};
 // purgeMS v3 [3] SEQUENCE: imsi, vlr-Number [0], sgsn-Number [1]; v2 SEQUENCE: imsi, vlr-Number.
@@ -473,7 +482,8 @@ constexpr Rule kProvideSubscriberLocationArgRules[] = {ctx(2, Target::kImsi), ct
 constexpr Rule kRoutingInfoForLcsArgRules[] = {ctx(1, kSubscriberIdentity, kRequired)};
 constexpr Rule kLcsLocationInfoRules[] = {octets(0, Target::kNetworkNode, kRequired), ctx(3, kAdditionalNumber)};
 constexpr Shape kLcsLocationInfo = sequence(kLcsLocationInfoRules, 2);
-constexpr Rule kRoutingInfoForLcsResRules[] = {ctx(0, kSubscriberIdentity, kRequired), ctx(1, kLcsLocationInfo, kRequired)};
+constexpr Rule kRoutingInfoForLcsResRules[] = {ctx(0, kSubscriberIdentity, kRequired),
+                                               ctx(1, kLcsLocationInfo, kRequired)};
 // noteMM-Event: serviceKey, eventMet [0], imsi [1], msisdn [2], locationInformation [3].
 constexpr Rule kNoteMmEventArgRules[] = {ctx(1, Target::kImsi, kRequired), ctx(2, Target::kMsisdn, kRequired),
                                          ctx(3, kLocationInformation)};
@@ -718,11 +728,13 @@ struct Decoder {
       case Target::kGsmScf: isdn(e, out.gsmscf_address); break;
       case Target::kImei: imei(e); break;
       case Target::kSubscriberImsi:
-        if (out.subscriber_identity_kind == SubscriberIdKind::kNone) out.subscriber_identity_kind = SubscriberIdKind::kImsi;
+        if (out.subscriber_identity_kind == SubscriberIdKind::kNone)
+          out.subscriber_identity_kind = SubscriberIdKind::kImsi;
         imsi(e, out.imsi);
         break;
       case Target::kSubscriberMsisdn:
-        if (out.subscriber_identity_kind == SubscriberIdKind::kNone) out.subscriber_identity_kind = SubscriberIdKind::kMsisdn;
+        if (out.subscriber_identity_kind == SubscriberIdKind::kNone)
+          out.subscriber_identity_kind = SubscriberIdKind::kMsisdn;
         isdn(e, out.msisdn);
         break;
       case Target::kSmRpDa: sm_rp_da(e); break;
@@ -773,7 +785,8 @@ struct Decoder {
         if (context_seen & bit) malformed = true;
         context_seen |= bit;
       }
-      if (shape.gprs_node_indicator >= 0 && e.is_context(static_cast<uint32_t>(shape.gprs_node_indicator))) gprs_node = true;
+      if (shape.gprs_node_indicator >= 0 && e.is_context(static_cast<uint32_t>(shape.gprs_node_indicator)))
+        gprs_node = true;
       bool matched = false;
       for (uint8_t i = 0; i < shape.count; ++i) {
         if (!matches(shape.rules[i], e, index, occurrence)) continue;

@@ -6,7 +6,7 @@ namespace sigwall {
 
 namespace {
 
-// The connectionless messages (Q.713 §4.10, 4.11, 4.18-4.21, Tables 19-24). Every one has
+// The connectionless messages (Q.713 §4.10, 4.11, 4.18-4.21). Every one has
 // three mandatory variable parameters: called party address, calling party address and
 // (long) data. What differs is the second fixed octet (protocol class or return cause), the
 // hop counter, the optional part and the width of the pointers and of the data length.
@@ -16,7 +16,7 @@ struct MessageFormat {
   bool has_hop_counter;
   bool has_optional_part;
   uint8_t pointer_bytes;   // §2.3: one octet, two for LUDT/LUDTS
-  uint8_t data_length_bytes;  // §3.16 Data: one octet; §3.22 Long data: two
+  uint8_t data_length_bytes;  // §3.16 Data: one octet; §3.20 Long data: two
 };
 
 constexpr MessageFormat kFormats[] = {
@@ -34,7 +34,7 @@ const MessageFormat* format_of(uint8_t type) {
   return nullptr;
 }
 
-// Optional parameter names (Q.713 §3, Table 2).
+// Optional parameter name codes (Q.713 §3).
 namespace optional_tag {
 constexpr uint8_t kEndOfOptionalParameters = 0x00, kSegmentation = 0x10, kImportance = 0x12;
 }
@@ -50,7 +50,7 @@ constexpr uint8_t kNone = 0, kNaiOnly = 1, kTtOnly = 2, kTtNpEs = 3, kTtNpEsNai 
 }
 constexpr uint8_t kEncodingBcdEven = 2;  // §3.4.2.3.3 encoding scheme
 
-enum class GtHeader : uint8_t { kNone, kDigitsFollow, kShort, kReserved };
+enum class GtHeader : uint8_t { kNone, kDigitsFollow, kShort, kReserved };  // kReserved: digits follow too
 
 // Reads the global title's fixed octets (§3.4.2.3.1-4) and says whether the last digit octet
 // holds one digit or two. That follows Wireshark's reading so that digits compare equal:
@@ -87,6 +87,7 @@ GtHeader read_global_title_header(Cursor& cursor, SccpAddress& out, bool& odd) {
       }
       return GtHeader::kDigitsFollow;
     default:
+      odd = false;
       return GtHeader::kReserved;
   }
 }
@@ -98,7 +99,7 @@ uint32_t read_pointer_value(Cursor& cursor, uint8_t width, bool& ok) {
     return value;
   }
   uint16_t value;
-  ok = cursor.read_le16(value);  // §2.3: multi-octet fields go least significant octet first
+  ok = cursor.read_le16(value);  // §1.7: least significant octet first
   return value;
 }
 
@@ -221,6 +222,7 @@ DecodeStatus decode_sccp_address(ByteView address, SccpAddress& out, AnomalySet&
   }
 
   // §3.4.2.3: global title, then its digits.
+  DecodeStatus status = DecodeStatus::kOk;
   bool odd = false;
   switch (read_global_title_header(cursor, out, odd)) {
     case GtHeader::kNone:
@@ -229,10 +231,12 @@ DecodeStatus decode_sccp_address(ByteView address, SccpAddress& out, AnomalySet&
       anomalies.set(Anomaly::kSccpBadAddress);
       return DecodeStatus::kMalformed;
     case GtHeader::kReserved:
-      // 0101-1111: spare or reserved for extension. The address is still bounded by its
-      // length, but its global title cannot be read, so GT screening cannot apply to it.
+      // 0101-1111: spare or reserved for extension, so the GT's format is unknown. Flagged;
+      // the octets are still read as digits, as Wireshark shows them, so that GT rules see
+      // what there is.
       anomalies.set(Anomaly::kSccpBadAddress);
-      return DecodeStatus::kAnomaly;
+      status = DecodeStatus::kAnomaly;
+      break;
     case GtHeader::kDigitsFollow:
       break;
   }
@@ -240,7 +244,7 @@ DecodeStatus decode_sccp_address(ByteView address, SccpAddress& out, AnomalySet&
     anomalies.set(Anomaly::kSccpDigitsCap);
     return DecodeStatus::kAnomaly;
   }
-  return DecodeStatus::kOk;
+  return status;
 }
 
 DecodeStatus decode_sccp(ByteView message, SccpView& out, AnomalySet& anomalies) {
@@ -288,8 +292,8 @@ DecodeStatus decode_sccp(ByteView message, SccpView& out, AnomalySet& anomalies)
     pointer_offsets[i] = cursor.offset() + format->pointer_bytes - 1;
     bool ok;
     pointer_values[i] = read_pointer_value(cursor, format->pointer_bytes, ok);
-    if (!ok) {
-      anomalies.set(Anomaly::kSccpTruncated);
+    if (!ok) {  // the first of the three checks: the pointer itself is inside the message
+      anomalies.set(Anomaly::kSccpPointerOutOfRange);
       return DecodeStatus::kMalformed;
     }
   }

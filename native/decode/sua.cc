@@ -235,12 +235,12 @@ DecodeStatus decode_sua(ByteView message, SuaView& out, AnomalySet& anomalies) {
   // differently, flagged while the declared message is decoded (unless they are only the
   // last parameter's zero padding left out of the length, as for M3UA).
   if (out.length < kHeaderBytes || out.length > message.size) {
-    anomalies.set(Anomaly::kSuaTruncated);
+    anomalies.set(Anomaly::kSuaBadLength);
     return DecodeStatus::kMalformed;
   }
   DecodeStatus status = DecodeStatus::kOk;
   if (out.length != message.size && !is_final_padding(message, out.length)) {
-    anomalies.set(Anomaly::kSuaTruncated);
+    anomalies.set(Anomaly::kSuaBadLength);
     status = DecodeStatus::kAnomaly;
   }
   if (!defined_class_and_type(out.message_class, out.message_type)) {

@@ -11,7 +11,7 @@ namespace {
 
 // Ports IANA assigns to the adaptation layers: Wireshark falls back to them when the PPID is 0
 // (unspecified), and so do we, so that a zero PPID is not a way around inspection.
-constexpr uint16_t kPortM3ua = 2905, kPortSua = 14001, kPortM2pa = 3565;
+constexpr uint16_t kPortM3ua = 2905, kPortSua = 14001, kPortM2pa = 3565, kPortM2ua = 2904;
 
 bool is_cap_application_context(ByteView oid) {
   // 0.4.0.0.1 = 04 00 00 01. CAP v1/v2 live under applicationContext(0) with arcs 50-52
@@ -29,6 +29,7 @@ uint32_t adaptation_ppid(const SctpDataChunk& chunk, uint16_t src_port, uint16_t
   if (either(kPortM3ua)) return sctp_ppid::kM3ua;
   if (either(kPortSua)) return sctp_ppid::kSua;
   if (either(kPortM2pa)) return sctp_ppid::kM2pa;
+  if (either(kPortM2ua)) return sctp_ppid::kM2ua;
   return 0;
 }
 
@@ -152,6 +153,8 @@ void DecodePipeline::decode_frame(const FrameInfo& frame, ByteView bytes, Messag
           continue;
         case SctpReassembler::Result::kComplete:
           message.sctp_fragments = fragments;
+          // I-DATA carries the PPID on the first fragment only (RFC 8260 §2.1).
+          message.data.ppid = sctp_reassembler_.completed_ppid();
           break;
       }
     }
@@ -175,6 +178,7 @@ void DecodePipeline::reset_message(Ss7Message& message) {
   message.adaptation = Adaptation::kNone;
   message.m3ua = M3uaView{};
   message.m2pa = M2paView{};
+  message.m2ua = M2uaView{};
   message.sua.message_class = message.sua.message_type = 0;
   message.route = Mtp3Route{};
   message.has_sccp = false;
@@ -224,6 +228,16 @@ void DecodePipeline::decode_user_message(ByteView payload, Ss7Message& message) 
       if (status != DecodeStatus::kMalformed && message.m2pa.is_user_data() && message.route.present &&
           message.route.si == mtp3_si::kSccp)
         decode_sccp_and_above(message.m2pa.user_data, message);
+      return;
+    }
+    case sctp_ppid::kM2ua: {
+      message.adaptation = Adaptation::kM2ua;
+      status = decode_m2ua(payload, options_.mtp3_variant, message.m2ua, message.anomalies);
+      message.route = message.m2ua.route;
+      message.status = worst(message.status, status);
+      if (status != DecodeStatus::kMalformed && message.m2ua.is_data() && message.route.present &&
+          message.route.si == mtp3_si::kSccp)
+        decode_sccp_and_above(message.m2ua.user_data, message);
       return;
     }
     case sctp_ppid::kSua: {

@@ -12,6 +12,7 @@
 #include "../decode/limits.h"
 #include "../decode/link.h"
 #include "../decode/m2pa.h"
+#include "../decode/m2ua.h"
 #include "../decode/m3ua.h"
 #include "../decode/map.h"
 #include "../decode/sccp.h"
@@ -22,7 +23,7 @@
 
 namespace sigwall {
 
-enum class Adaptation : uint8_t { kNone = 0, kM3ua = 1, kM2pa = 2, kSua = 3 };
+enum class Adaptation : uint8_t { kNone = 0, kM3ua = 1, kM2pa = 2, kSua = 3, kM2ua = 4 };
 enum class Application : uint8_t { kUnknown = 0, kMap = 1, kCap = 2 };
 
 struct Ss7Message {
@@ -40,6 +41,7 @@ struct Ss7Message {
   Adaptation adaptation = Adaptation::kNone;
   M3uaView m3ua;
   M2paView m2pa;
+  M2uaView m2ua;
   SuaView sua;
   Mtp3Route route;             // from M3UA Protocol Data or the MTP3 routing label
 

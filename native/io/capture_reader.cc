@@ -93,15 +93,20 @@ bool CaptureReader::fail(CaptureError& error, uint64_t offset, const char* forma
   return false;
 }
 
+// Every field is read through a bounds-checked view: the callers check lengths first, and a
+// slip would read 0 rather than past the file.
 uint32_t CaptureReader::u16_at(uint32_t offset) const {
-  const uint8_t* p = file_.data + offset;
-  return big_endian_ ? (uint32_t{p[0]} << 8) | p[1] : (uint32_t{p[1]} << 8) | p[0];
+  Cursor cursor(file_.sub(offset, 2));
+  uint16_t value = 0;
+  if (big_endian_) cursor.read_be16(value); else cursor.read_le16(value);
+  return value;
 }
 
 uint32_t CaptureReader::u32_at(uint32_t offset) const {
-  const uint8_t* p = file_.data + offset;
-  return big_endian_ ? (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]
-                     : (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
+  Cursor cursor(file_.sub(offset, 4));
+  uint32_t value = 0;
+  if (big_endian_) cursor.read_be32(value); else cursor.read_le32(value);
+  return value;
 }
 
 bool CaptureReader::open(ByteView file, CaptureError& error) {
@@ -127,8 +132,8 @@ bool CaptureReader::open(ByteView file, CaptureError& error) {
     big_endian_ = false;
     nanoseconds_ = magic_le == kPcapMagicNanoseconds;
   } else {
-    return fail(error, 0, "not a pcap or pcapng capture: magic number %02x %02x %02x %02x", file_.data[0],
-                file_.data[1], file_.data[2], file_.data[3]);
+    return fail(error, 0, "not a pcap or pcapng capture: magic number %02x %02x %02x %02x", magic_be >> 24,
+                (magic_be >> 16) & 0xFF, (magic_be >> 8) & 0xFF, magic_be & 0xFF);
   }
   format_ = CaptureFormat::kPcap;
   return open_pcap(error);
@@ -274,7 +279,8 @@ bool CaptureReader::read_interface(uint32_t offset, ByteView body, CaptureError&
       if (length != 1)
         return fail(error, offset, "pcapng IDB at offset %u: if_tsresol has length %u, not 1", offset, length);
       // §4.2: MSB clear: 10^-n seconds; MSB set: 2^-n seconds.
-      const uint8_t resolution = file_.data[body_offset + value];
+      uint8_t resolution = 0;
+      Cursor(body.sub(value, 1)).read_u8(resolution);
       interface.binary = (resolution & 0x80) != 0;
       interface.resolution = resolution & 0x7F;
     } else if (code == kOptIfTsoffset) {

@@ -92,9 +92,9 @@ Bytes TwoRecordPcap(PcapVariant variant) {
   return b;
 }
 
-class PcapVariants : public ::testing::TestWithParam<PcapVariant> {};
+class CaptureReaderPcapVariants : public ::testing::TestWithParam<PcapVariant> {};
 
-TEST_P(PcapVariants, ReadsBothRecords) {
+TEST_P(CaptureReaderPcapVariants, ReadsBothRecords) {
   const PcapVariant variant = GetParam();
   const Bytes file = TwoRecordPcap(variant);
   CaptureReader reader;
@@ -125,7 +125,7 @@ TEST_P(PcapVariants, ReadsBothRecords) {
   EXPECT_FALSE(error.failed);
 }
 
-INSTANTIATE_TEST_SUITE_P(ByteOrderAndUnit, PcapVariants,
+INSTANTIATE_TEST_SUITE_P(ByteOrderAndUnit, CaptureReaderPcapVariants,
                          ::testing::Values(PcapVariant{false, false}, PcapVariant{false, true},
                                            PcapVariant{true, false}, PcapVariant{true, true}),
                          [](const ::testing::TestParamInfo<PcapVariant>& info) {
@@ -275,9 +275,9 @@ Bytes SkippedBlocks(bool big_endian) {
   return all;
 }
 
-class PcapNgByteOrder : public ::testing::TestWithParam<bool> {};
+class CaptureReaderPcapNgByteOrder : public ::testing::TestWithParam<bool> {};
 
-TEST_P(PcapNgByteOrder, InterfacesWithDifferentLinkTypesAndResolutions) {
+TEST_P(CaptureReaderPcapNgByteOrder, InterfacesWithDifferentLinkTypesAndResolutions) {
   const bool be = GetParam();
   Bytes file(be);
   file.append(SectionHeader(be));                                 // offset 0, 28 bytes
@@ -352,7 +352,7 @@ TEST_P(PcapNgByteOrder, InterfacesWithDifferentLinkTypesAndResolutions) {
   EXPECT_EQ(reader.frames_read(), 7u);
 }
 
-INSTANTIATE_TEST_SUITE_P(ByteOrder, PcapNgByteOrder, ::testing::Values(false, true),
+INSTANTIATE_TEST_SUITE_P(ByteOrder, CaptureReaderPcapNgByteOrder, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return std::string(info.param ? "BigEndian" : "LittleEndian");
                          });

@@ -1,9 +1,9 @@
 // sigwall_truncation_sweep <dir>...: feeds every frame of every capture under the given
 // directories through the decode pipeline cut at every length from 0 to its full length.
 // Built with ASan/UBSan in CI, it turns any decoder that reads past its input into a crash: each
-// truncated copy sits at the very end of a heap block of exactly its length, so one byte too
-// far is outside the allocation (a view into the whole-file buffer would read the next record
-// and hide the bug).
+// truncated copy is placed so that its last byte is the last byte of a heap block, so one byte
+// too far is outside the allocation (a view into the whole-file buffer would read the next
+// record and hide the bug).
 //
 // Passes per capture:
 //   1. every frame, every length 0..N, each through a fresh pipeline (no reassembly state
@@ -49,7 +49,7 @@ class CountingSink : public sigwall::MessageSink {
 };
 
 // Hands out a pipeline with no reassembly state, as a newly built one. Building one allocates
-// the reassemblers' slot buffers (256 x 64 KiB for SCTP), about 3 ms: times the 2.8 million
+// the reassemblers' slot buffers (256 x 64 KiB for SCTP), milliseconds: times the 2.8 million
 // truncations of the shared captures that is hours, under ASan more. A pipeline whose last
 // decode left both reassemblers' statistics unchanged is still empty (a reassembler holds a
 // message only after counting it in fragments_held / segments_held, and an empty one has
@@ -136,7 +136,7 @@ bool sweep_capture(const fs::path& path, Totals& totals) {
   sigwall::CaptureError error;
   const ByteView view{file.data(), static_cast<uint32_t>(file.size())};
   if (!reader.open(view, error)) {
-    std::printf("%s: %s (offset %" PRIu64 ")\n", path.c_str(), error.message, error.offset);
+    std::printf("%s: %s\n", path.c_str(), error.message);  // the message names the offset
     return false;
   }
 
@@ -151,7 +151,7 @@ bool sweep_capture(const fs::path& path, Totals& totals) {
     const sigwall::FrameInfo info = frame_info(frame);
     const uint32_t full = frame.bytes.size;
     // Exactly `full` bytes on the heap; a prefix of length L is copied to the end of it.
-    std::unique_ptr<uint8_t[]> block(new uint8_t[full == 0 ? 1 : full]);
+    std::unique_ptr<uint8_t[]> block(new uint8_t[full]);  // new[0] too: any read of it faults
     uint8_t* const end = block.get() + full;
     for (uint32_t length = 0; length <= full; ++length) {
       uint8_t* const start = end - length;
@@ -173,7 +173,7 @@ bool sweep_capture(const fs::path& path, Totals& totals) {
               path.c_str(), frames, truncations, truncated_sink.messages, truncated_sink.anomaly_bits, fresh.built(),
               whole_sink.messages);
   if (error.failed) {
-    std::printf("%s: %s (offset %" PRIu64 ")\n", path.c_str(), error.message, error.offset);
+    std::printf("%s: %s\n", path.c_str(), error.message);  // the message names the offset
     return false;
   }
   return true;

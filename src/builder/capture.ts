@@ -9,6 +9,7 @@ import { Prng } from './prng.js';
 import { ATTACK_SCENARIOS, BENIGN_SCENARIOS, type Label, ScenarioContext, type ScenarioMessage } from './scenarios.js';
 import { Association, type Frame, type Sent } from './stack.js';
 import { LINKTYPE } from './link.js';
+import { parseDemoCaptureOptions } from './schema.js';
 
 /** 2026-01-15T09:00:00Z, the demo capture's first timestamp. */
 export const DEMO_EPOCH_NS = 1_768_467_600_000_000_000n;
@@ -261,4 +262,15 @@ export function writeLoadCapture(path: string, messageCount: number, seed = 1): 
     closeSync(fd);
   }
   return bytes;
+}
+
+/** One entry point for the CLI: validated options in, capture bytes (pcap or pcapng) out. */
+export function buildDemo(input: unknown = {}): { bytes: Uint8Array; format: 'pcap' | 'pcapng'; labels: Label[] } {
+  const opts = parseDemoCaptureOptions(input);
+  if (opts.format === 'pcapng') {
+    const { pcapng, labels } = buildDemoPcapng(opts);
+    return { bytes: pcapng, format: 'pcapng', labels };
+  }
+  const { pcap, labels } = buildDemoCapture(opts);
+  return { bytes: pcap, format: 'pcap', labels };
 }

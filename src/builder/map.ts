@@ -8,6 +8,7 @@ import {
   type BerNode,
   bitString,
   boolean,
+  cons,
   ctx,
   ctxCons,
   enumerated,
@@ -15,10 +16,11 @@ import {
   integerContent,
   nullValue,
   octetString,
+  oid,
   sequence,
   tag,
 } from './ber.js';
-import { addressString, cellGlobalId, packUssd, plmnId, tbcd } from './digits.js';
+import { addressString, cellGlobalId, packUssd, tbcd } from './digits.js';
 import { parseIpv4 } from './ip.js';
 import { encodeSmsDeliver, encodeSmsSubmit, type SmsDeliver, type SmsSubmit } from './sms.js';
 import type { Code, Component } from './tcap.js';
@@ -136,7 +138,7 @@ export type MapArgument =
   | { op: 'updateGprsLocation'; imsi: string; sgsnNumber: string; sgsnAddress: string }
   | { op: 'sendRoutingInfoForGprs'; imsi: string; ggsnAddress?: string; ggsnNumber: string }
   | { op: 'reset'; hlrNumber: string; hlrList?: readonly string[] }
-  | { op: 'checkIMEI'; imei: string }
+  | { op: 'checkIMEI'; /** 14 digits (TAC + SNR) or 15 with the check digit, which is not sent. */ imei: string }
   | { op: 'mtForwardSM'; imsi: string; serviceCentre: string; sms: SmsDeliver | Uint8Array; moreMessagesToSend?: boolean }
   | { op: 'sendRoutingInfoForSM'; msisdn: string; priority?: boolean; serviceCentre: string }
   | { op: 'moForwardSM'; serviceCentre: string; msisdn: string; sms: SmsSubmit | Uint8Array; imsi?: string }
@@ -184,6 +186,13 @@ export type MapResult =
 // ---- helpers ---------------------------------------------------------------------------------
 
 const imsiOctets = (imsi: string): Uint8Array => tbcd(imsi);
+
+/** IMEI ::= TBCD-STRING (SIZE (8)): TAC and serial number (14 digits), then the spare digit 0
+ *  in place of the check digit (TS 23.003 §6.2.1) and a filler. */
+function imeiOctets(imei: string): Uint8Array {
+  if (!/^\d{14,15}$/.test(imei)) throw new RangeError(`an IMEI has 14 or 15 digits: ${imei}`);
+  return tbcd(imei.slice(0, 14) + '0');
+}
 const isdn = (digits: string): Uint8Array => addressString(digits);
 
 /** SubscriberIdentity ::= CHOICE { imsi [0] IMSI, msisdn [1] ISDN-AddressString }. */
@@ -310,7 +319,7 @@ export function mapArgument(arg: MapArgument): BerNode {
     }
     case 'checkIMEI':
       // CheckIMEI-Arg ::= SEQUENCE { imei IMEI, requestedEquipmentInfo BIT STRING {equipmentStatus} }
-      return sequence([octetString(tbcd(arg.imei)), bitString([0], 2)]);
+      return sequence([octetString(imeiOctets(arg.imei)), bitString([0], 2)]);
     case 'mtForwardSM': {
       // MT-ForwardSM-Arg ::= SEQUENCE { sm-RP-DA (imsi [0]), sm-RP-OA (serviceCentreAddressOA [4]),
       //   sm-RP-UI SignalInfo, moreMessagesToSend NULL OPT }
@@ -436,6 +445,26 @@ export function mapResult(res: MapResult): BerNode {
     case 'unstructuredSSRequest':
       return sequence([octetString(Uint8Array.of(0x0f)), octetString(packUssd(res.ussd))]);
   }
+}
+
+// ---- dialogue ------------------------------------------------------------------------------
+
+/** map-DialogueAS (TS 29.002 §17.4): the abstract syntax of MAP dialogue PDUs. */
+export const MAP_DIALOGUE_AS = '0.4.0.0.1.1.1.1';
+
+/**
+ * The AARQ user information carrying MAP-OpenInfo (§17.4): destinationReference [0] and
+ * originatingReference [1]. Operations without a subscriber in their argument (registerSS,
+ * processUnstructuredSS-Request, ...) name the subscriber here: the IMSI as destination
+ * reference, numbering plan E.212 (land mobile).
+ */
+export function mapOpenInfo(refs: { destinationImsi?: string; destination?: string; originating?: string }): BerNode[] {
+  const info: BerNode[] = [];
+  if (refs.destinationImsi) info.push(ctx(0, addressString(refs.destinationImsi, { plan: 6 })));
+  else if (refs.destination) info.push(ctx(0, isdn(refs.destination)));
+  if (refs.originating) info.push(ctx(1, isdn(refs.originating)));
+  // EXTERNAL { direct-reference map-DialogueAS, single-ASN1-type [0] MAP-DialoguePDU (map-open [0]) }
+  return [cons(tag.universal(8), [oid(MAP_DIALOGUE_AS), ctxCons(0, [ctxCons(0, info)])])];
 }
 
 // ---- components ------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ function encodeGlobalTitle(gt: GlobalTitle): Uint8Array {
   switch (gt.gti) {
     case 1: // §3.4.2.3.1: odd/even bit 8, nature of address bits 7-1
       return concat([Uint8Array.of((odd ? 0x80 : 0) | (gt.nai & 0x7f)), digits]);
-    case 2: // §3.4.2.3.2: translation type only
+    case 2: // §3.4.2.3.2: translation type only; no odd/even indicator, so an odd digit
+      // count shows its 0 filler as a last digit (tshark does).
       return concat([Uint8Array.of(gt.tt), digits]);
     case 3: {
       // §3.4.2.3.3: TT, numbering plan (bits 8-5) and encoding scheme (bits 4-1)

@@ -13,11 +13,14 @@ import {
   mapAcn,
   MAP_ERROR,
   mapInvoke,
+  mapOpenInfo,
   MAP_OPERATIONS,
   mapOperationName,
   mapReturnError,
   mapReturnResult,
   type MapArgument,
+  type MapOperation,
+  type MapOperationInfo,
   SS_CODE,
   TELESERVICE,
 } from './map.js';
@@ -25,7 +28,7 @@ import { ATTACKER, HOME, imsiOf, type LinkName, msisdnOf, type NetworkNodes, PAR
 import { Prng } from './prng.js';
 import { e164Gt, type SccpAddress, SSN } from './sccp.js';
 import type { Direction, SendOptions, Ss7Message } from './stack.js';
-import { type Component, type DialoguePdu, encodeTcap, type TcapMessage } from './tcap.js';
+import { type Component, type DialoguePdu, encodeTcap, type Invoke, type ReturnError, type ReturnResult, type TcapMessage } from './tcap.js';
 
 export type LabelKind = 'benign' | 'attack';
 
@@ -38,9 +41,13 @@ export interface MessageLabel {
   description: string;
   application: 'map' | 'cap';
   tcapType: TcapMessage['type'];
-  /** The screened operation: the (forbidden) invoke, or the operation a result answers. */
+  /** The screened operation: the (forbidden) invoke, or the operation a result or error answers. */
   operation?: string;
+  /** The operation's local code when the message invokes it or returns its result (for the
+   *  global-opcode evasion, the local code the OID stands for); absent for bare replies. */
   opcode?: number;
+  /** The error code of a ReturnError reply. */
+  errorCode?: number;
   /** The encoding trick, for evasion scenarios. */
   evasion?: string;
   imsi?: string;
@@ -107,6 +114,7 @@ export class ScenarioContext {
 
 export interface ScenarioDefinition {
   name: string;
+  group: ScenarioGroup;
   kind: LabelKind;
   description: string;
   build(ctx: ScenarioContext): ScenarioMessage[];
@@ -147,31 +155,27 @@ interface MessageSpec {
   noCalledSsn?: boolean;
 }
 
-function firstInvoke(components: readonly Component[] | undefined): Component | undefined {
-  return components?.find((c) => c.type === 'invoke');
+function operationCode(application: 'map' | 'cap', operation: string): number | undefined {
+  return application === 'map' ? MAP_OPERATIONS[operation as MapOperation]?.opcode : CAP_OPERATIONS[operation as keyof typeof CAP_OPERATIONS];
+}
+
+function operationName(application: 'map' | 'cap', opcode: number): string | undefined {
+  if (application === 'map') return mapOperationName(opcode);
+  return (Object.keys(CAP_OPERATIONS) as (keyof typeof CAP_OPERATIONS)[]).find((k) => CAP_OPERATIONS[k] === opcode);
 }
 
 function message(spec: MessageSpec): ScenarioMessage {
   const application = spec.application ?? 'map';
   const components = 'components' in spec.tcap ? spec.tcap.components : undefined;
-  let operation = spec.operation;
-  let opcode: number | undefined;
-  let invoked = false;
-  const inv = firstInvoke(components);
-  const res = components?.find((c) => c.type === 'returnResultLast' || c.type === 'returnResultNotLast');
-  const code = inv?.type === 'invoke' ? inv.opcode : res && 'result' in res ? res.result?.opcode : undefined;
-  if (operation === undefined && code && 'local' in code) {
-    opcode = code.local;
-    operation = application === 'map' ? mapOperationName(code.local) : capOperationName(code.local);
-  }
-  if (inv) invoked = true;
-  if (operation !== undefined && opcode === undefined) {
-    opcode = application === 'map' ? MAP_OPERATIONS[operation as keyof typeof MAP_OPERATIONS]?.opcode : CAP_OPERATIONS[operation as keyof typeof CAP_OPERATIONS];
-  }
+  const inv = components?.find((c): c is Invoke => c.type === 'invoke');
+  const res = components?.find((c): c is ReturnResult => c.type === 'returnResultLast' || c.type === 'returnResultNotLast');
+  const err = components?.find((c): c is ReturnError => c.type === 'returnError');
+  const carried = inv?.opcode ?? res?.result?.opcode;
+  const operation = spec.operation ?? (carried && 'local' in carried ? operationName(application, carried.local) : undefined);
+  // The local code the message invokes or answers; for a global opcode, the code it stands for.
+  const opcode = operation !== undefined && (inv || res?.result) ? operationCode(application, operation) : undefined;
   const fs11Category =
-    invoked && application === 'map' && operation !== undefined
-      ? (MAP_OPERATIONS[operation as keyof typeof MAP_OPERATIONS] as { fs11Category?: 1 | 2 | 3 } | undefined)?.fs11Category
-      : undefined;
+    inv && application === 'map' && operation !== undefined ? (MAP_OPERATIONS[operation as MapOperation] as MapOperationInfo | undefined)?.fs11Category : undefined;
   return {
     link: spec.link ?? 'ipx-a',
     dir: spec.dir,
@@ -193,14 +197,11 @@ function message(spec: MessageSpec): ScenarioMessage {
       operation,
       opcode,
       evasion: spec.evasion,
+      errorCode: err && 'local' in err.errorCode ? err.errorCode.local : undefined,
       imsi: spec.imsi,
       msisdn: spec.msisdn,
     },
   };
-}
-
-function capOperationName(opcode: number): string | undefined {
-  return (Object.keys(CAP_OPERATIONS) as (keyof typeof CAP_OPERATIONS)[]).find((k) => CAP_OPERATIONS[k] === opcode);
 }
 
 const aarq = (acn: string): DialoguePdu => ({ kind: 'aarq', applicationContext: acn });
@@ -218,17 +219,21 @@ function request(
     acn?: string;
     reply?: Component | 'empty';
     replyDescription?: string;
+    /** MAP-OpenInfo references in the AARQ (subscriber named by the dialogue). */
+    openInfo?: Parameters<typeof mapOpenInfo>[0];
   },
 ): ScenarioMessage[] {
   const otid = ctx.tid();
   const acn = o.acn ?? mapAcn(o.arg.op);
-  const out = [message({ ...base, dir: o.dir, from: o.from, to: o.to, tcap: { type: 'begin', otid, dialogue: aarq(acn), components: [mapInvoke(1, o.arg)] } })];
+  const dialogue: DialoguePdu = o.openInfo ? { kind: 'aarq', applicationContext: acn, userInformation: mapOpenInfo(o.openInfo) } : aarq(acn);
+  const out = [message({ ...base, dir: o.dir, from: o.from, to: o.to, tcap: { type: 'begin', otid, dialogue, components: [mapInvoke(1, o.arg)] } })];
   if (o.reply) {
     const back: Direction = o.dir === 'ab' ? 'ba' : 'ab';
     out.push(
       message({
         ...base,
-        description: o.replyDescription ?? `${o.arg.op} answered`,
+        description: o.replyDescription ?? `the ${o.arg.op} result`,
+        operation: o.arg.op,
         dir: back,
         from: o.to,
         to: o.from,
@@ -629,7 +634,7 @@ function smsInterception(ctx: ScenarioContext): ScenarioMessage[] {
   const acn = mapAcn({ ac: MAP_AC.networkLocUp, version: 3 });
   const a = ctx.tid();
   const h = ctx.tid();
-  const base = { scenario, kind: 'attack' as const, imsi: v.imsi };
+  const base = { scenario, kind: 'attack' as const, imsi: v.imsi, msisdn: v.msisdn };
   return [
     message({ ...base, description: 'attacker registers a home subscriber at a rogue MSC/VLR so SMS are routed to it (updateLocation)', dir: 'ab', from: attackerVlr, to: homeHlr, tcap: { type: 'begin', otid: a, dialogue: aarq(acn), components: [mapInvoke(1, { op: 'updateLocation', imsi: v.imsi, mscNumber: ATTACKER.msc, vlrNumber: ATTACKER.vlr })] } }),
     message({ ...base, description: 'the HLR sends the profile to the rogue VLR', dir: 'ba', from: homeHlr, to: attackerVlr, tcap: { type: 'continue', otid: h, dtid: a, dialogue: aare(acn), components: [mapInvoke(1, { op: 'insertSubscriberData', msisdn: v.msisdn, category: 0x0a, teleservices: [TELESERVICE.telephony, TELESERVICE.smsMT] })] } }),
@@ -648,11 +653,12 @@ function callInterception(ctx: ScenarioContext, which: 'isd' | 'register-ss'): S
       arg: { op: 'insertSubscriberData', imsi: v.imsi, oCsi: { serviceKey: 666, gsmScfAddress: ATTACKER.gsmScf, defaultCallHandling: 0 } },
     });
   }
-  return request(attack('call-interception-register-ss', 'attacker registers unconditional call forwarding to its own number (registerSS)', { msisdn: v.msisdn }), ctx, {
+  return request(attack('call-interception-register-ss', 'attacker registers unconditional call forwarding to its own number (registerSS; subscriber named by the dialogue)', { imsi: v.imsi }), ctx, {
     dir: 'ab',
     from: attackerVlr,
     to: homeHlr,
     arg: { op: 'registerSS', ssCode: SS_CODE.cfu, teleservice: TELESERVICE.telephony, forwardedToNumber: ATTACKER.forwardTo },
+    openInfo: { destinationImsi: v.imsi, originating: ATTACKER.vlr },
   });
 }
 
@@ -660,11 +666,12 @@ function fraud(ctx: ScenarioContext, which: string): ScenarioMessage[] {
   const v = ctx.subscriber(HOME);
   switch (which) {
     case 'ussd':
-      return request(attack('fraud-ussd', 'attacker sends a USSD money-transfer request on behalf of a subscriber (processUnstructuredSS-Request)', { msisdn: v.msisdn }), ctx, {
+      return request(attack('fraud-ussd', 'attacker sends a USSD money-transfer request on behalf of a subscriber (processUnstructuredSS-Request)', { imsi: v.imsi, msisdn: v.msisdn }), ctx, {
         dir: 'ab',
         from: attackerVlr,
         to: homeHlr,
         arg: { op: 'processUnstructuredSSRequest', ussd: `*144*${ATTACKER.forwardTo}*50#`, msisdn: v.msisdn },
+        openInfo: { destinationImsi: v.imsi, originating: v.msisdn },
       });
     case 'ussd-network':
       return request(attack('fraud-ussd-phishing', 'attacker pushes a phishing USSD prompt to a subscriber (unstructuredSS-Request)', { msisdn: v.msisdn }), ctx, {
@@ -779,8 +786,7 @@ function atiArg(v: Subscriber): MapArgument {
 }
 
 /** An ATI Begin from the attacker with one encoding trick applied. */
-function evasion(ctx: ScenarioContext, name: string, description: string, tweak: Partial<MessageSpec> & { otid?: Uint8Array; components?: Component[]; acn?: string }): ScenarioMessage[] {
-  const v = ctx.subscriber(HOME);
+function evasion(ctx: ScenarioContext, v: Subscriber, name: string, description: string, tweak: Partial<MessageSpec> & { otid?: Uint8Array; components?: Component[]; acn?: string }): ScenarioMessage[] {
   const { otid, components, acn, ...spec } = tweak;
   return [
     message({
@@ -802,18 +808,18 @@ function evasions(ctx: ScenarioContext, which: string): ScenarioMessage[] {
   const v = ctx.subscriber(HOME);
   switch (which) {
     case 'global-opcode':
-      return evasion(ctx, which, 'anyTimeInterrogation with a global (OID) operation code instead of local 71', {
+      return evasion(ctx, v, which, 'anyTimeInterrogation with a global (OID) operation code instead of local 71', {
         components: [mapInvoke(1, atiArg(v), { globalOpcode: '0.4.0.0.1.0.71' })],
         operation: 'anyTimeInterrogation',
       });
     case 'multiple-components':
-      return evasion(ctx, which, 'a harmless-looking sendAuthenticationInfo first, anyTimeInterrogation hidden in the second component', {
+      return evasion(ctx, v, which, 'a harmless-looking sendAuthenticationInfo first, anyTimeInterrogation hidden in the second component', {
         acn: mapAcn('sendAuthenticationInfo'),
         components: [mapInvoke(1, { op: 'sendAuthenticationInfo', imsi: v.imsi, vectors: 1 }), mapInvoke(2, atiArg(v))],
         operation: 'anyTimeInterrogation',
       });
     case 'long-transaction-id':
-      return evasion(ctx, which, 'anyTimeInterrogation with an 8-octet originating transaction id (Q.773 allows 1 to 4)', {
+      return evasion(ctx, v, which, 'anyTimeInterrogation with an 8-octet originating transaction id (Q.773 allows 1 to 4)', {
         otid: Uint8Array.of(0xde, 0xad, 0xbe, 0xef, ...ctx.tid()),
       });
     case 'missing-called-ssn': {
@@ -834,19 +840,19 @@ function evasions(ctx: ScenarioContext, which: string): ScenarioMessage[] {
       ];
     }
     case 'non-minimal-length':
-      return evasion(ctx, which, 'anyTimeInterrogation with every BER length in a non-minimal two-octet long form', { ber: { length: { octets: 2 } } });
+      return evasion(ctx, v, which, 'anyTimeInterrogation with every BER length in a non-minimal two-octet long form', { ber: { length: { octets: 2 } } });
     case 'indefinite-length':
-      return evasion(ctx, which, 'anyTimeInterrogation with indefinite BER lengths on every constructed element', { ber: { length: 'indefinite' } });
+      return evasion(ctx, v, which, 'anyTimeInterrogation with indefinite BER lengths on every constructed element', { ber: { length: 'indefinite' } });
     case 'xudt-segmented':
-      return evasion(ctx, which, 'anyTimeInterrogation Begin split over three XUDT segments', {
+      return evasion(ctx, v, which, 'anyTimeInterrogation Begin split over three XUDT segments', {
         ss7: { xudtSegments: 3, protocolClass: 1, returnOnError: true, segmentationReference: ctx.prng.int(1, 0xffffff) },
       });
     case 'sctp-fragmented':
-      return evasion(ctx, which, 'anyTimeInterrogation fragmented over three SCTP DATA chunks in three packets', { send: { sctpFragments: 3 } });
+      return evasion(ctx, v, which, 'anyTimeInterrogation fragmented over three SCTP DATA chunks in three packets', { send: { sctpFragments: 3 } });
     case 'idata-fragmented':
-      return evasion(ctx, which, 'anyTimeInterrogation carried in two I-DATA fragments (RFC 8260)', { send: { sctpFragments: 2, idata: true } });
+      return evasion(ctx, v, which, 'anyTimeInterrogation carried in two I-DATA fragments (RFC 8260)', { send: { sctpFragments: 2, idata: true } });
     case 'ludt':
-      return evasion(ctx, which, 'anyTimeInterrogation in an SCCP LUDT (long unitdata) message', { ss7: { sccpType: 'ludt', protocolClass: 1 } });
+      return evasion(ctx, v, which, 'anyTimeInterrogation in an SCCP LUDT (long unitdata) message', { ss7: { sccpType: 'ludt', protocolClass: 1 } });
     case 'invoke-in-continue': {
       const tcap: TcapMessage = { type: 'continue', otid: ctx.tid(), dtid: ctx.tid(), components: [mapInvoke(1, atiArg(v))] };
       return [message({ scenario: 'evasion-invoke-in-continue', kind: 'attack', evasion: which, description: 'anyTimeInterrogation invoked inside a Continue of a dialogue that never began', dir: 'ab', from: attackerScf, to: homeHlr, imsi: v.imsi, tcap })];
@@ -856,15 +862,15 @@ function evasions(ctx: ScenarioContext, which: string): ScenarioMessage[] {
       return [message({ scenario: 'evasion-invoke-in-end', kind: 'attack', evasion: which, description: 'sendIMSI invoked inside an End', dir: 'ab', from: attackerVlr, to: homeHlr, msisdn: v.msisdn, tcap })];
     }
     case 'sua':
-      return evasion(ctx, which, 'anyTimeInterrogation carried over SUA instead of M3UA/SCCP', { link: 'sua' });
+      return evasion(ctx, v, which, 'anyTimeInterrogation carried over SUA instead of M3UA/SCCP', { link: 'sua' });
     case 'm2pa':
-      return evasion(ctx, which, 'anyTimeInterrogation carried over M2PA/MTP3', { link: 'm2pa' });
+      return evasion(ctx, v, which, 'anyTimeInterrogation carried over M2PA/MTP3', { link: 'm2pa' });
     case 'vlan':
-      return evasion(ctx, which, 'anyTimeInterrogation on a link with 802.1ad + 802.1Q tags', { link: 'vlan' });
+      return evasion(ctx, v, which, 'anyTimeInterrogation on a link with 802.1ad + 802.1Q tags', { link: 'vlan' });
     case 'ipv6':
-      return evasion(ctx, which, 'anyTimeInterrogation over SCTP on IPv6', { link: 'ipv6' });
+      return evasion(ctx, v, which, 'anyTimeInterrogation over SCTP on IPv6', { link: 'ipv6' });
     case 'm3ua-parameter-order':
-      return evasion(ctx, which, 'anyTimeInterrogation on a link whose M3UA DATA puts Protocol Data before the Routing Context', { link: 'ipx-b' });
+      return evasion(ctx, v, which, 'anyTimeInterrogation on a link whose M3UA DATA puts Protocol Data before the Routing Context', { link: 'ipx-b' });
     default: {
       // bundled: a legitimate SRI-SM from partner B and an attack in the same SCTP packet
       const sub = ctx.subscriber(HOME);
@@ -879,7 +885,7 @@ function evasions(ctx: ScenarioContext, which: string): ScenarioMessage[] {
         bundle: 1,
         tcap: { type: 'begin', otid: ctx.tid(), dialogue: aarq(mapAcn('sendRoutingInfoForSM')), components: [mapInvoke(1, { op: 'sendRoutingInfoForSM', msisdn: sub.msisdn, serviceCentre: PARTNER_A.smsc })] },
       });
-      const hidden = evasion(ctx, 'bundled', 'anyTimeInterrogation bundled as the second DATA chunk of the same packet', { bundle: 1 });
+      const hidden = evasion(ctx, v, 'bundled', 'anyTimeInterrogation bundled as the second DATA chunk of the same packet', { bundle: 1 });
       return [benign, ...hidden];
     }
   }
@@ -887,25 +893,26 @@ function evasions(ctx: ScenarioContext, which: string): ScenarioMessage[] {
 
 // ---- the catalogue ---------------------------------------------------------------------------
 
-const def = (name: string, kind: LabelKind, description: string, build: (ctx: ScenarioContext) => ScenarioMessage[]): ScenarioDefinition => ({ name, kind, description, build });
+/** What a scenario is about, for grouping in reports and docs. */
+export type ScenarioGroup = 'roaming' | 'sms' | 'ussd' | 'cap' | 'tracking' | 'imsi-disclosure' | 'interception' | 'fraud' | 'dos' | 'profile' | 'evasion';
+
+function def(name: string, group: ScenarioGroup, kind: LabelKind, description: string, build: (ctx: ScenarioContext) => ScenarioMessage[]): ScenarioDefinition {
+  // Every message of a scenario carries the scenario's own name.
+  return { name, group, kind, description, build: (ctx) => build(ctx).map((m) => ({ ...m, label: { ...m.label, scenario: name } })) };
+}
 
 export const BENIGN_SCENARIOS: readonly ScenarioDefinition[] = [
-  def('roaming-update-location', 'benign', 'a partner VLR registers a home subscriber: UL, ISD, results', roamingUpdateLocation),
-  def('roaming-send-authentication-info', 'benign', 'a partner VLR fetches authentication vectors', roamingAuthentication),
-  def('roaming-update-gprs-location', 'benign', 'a partner SGSN registers a home subscriber', roamingGprs),
-  def('roaming-purge-ms', 'benign', 'a partner VLR purges a departed home subscriber', roamingPurge),
-  def('roaming-subscriber-management', 'benign', 'the home HLR manages outbound roamers (ISD, DSD, CL, PRN, reset)', roamingSubscriberManagement),
-  def('inbound-roamer-management', 'benign', 'partner HLRs manage their roamers in the home VLR (PSI, ISD, CL)', inboundRoamerManagement),
-  def('sms-mt-delivery', 'benign', 'a partner SMSC delivers an SMS: SRI-SM then MT-forwardSM', smsMobileTerminated),
-  def('sms-mo-submit', 'benign', 'a roaming home subscriber sends an SMS (MO-forwardSM)', smsMobileOriginated),
-  def('ussd-balance', 'benign', 'a roaming home subscriber checks the balance by USSD', ussdBalance),
-  def('cap-call-control', 'benign', 'CAMEL call control: initialDP answered by connect or releaseCall', camelCall),
+  def('roaming-update-location', 'roaming', 'benign', 'a partner VLR registers a home subscriber: UL, ISD, results', roamingUpdateLocation),
+  def('roaming-send-authentication-info', 'roaming', 'benign', 'a partner VLR fetches authentication vectors', roamingAuthentication),
+  def('roaming-update-gprs-location', 'roaming', 'benign', 'a partner SGSN registers a home subscriber', roamingGprs),
+  def('roaming-purge-ms', 'roaming', 'benign', 'a partner VLR purges a departed home subscriber', roamingPurge),
+  def('roaming-subscriber-management', 'roaming', 'benign', 'the home HLR manages outbound roamers (ISD, DSD, CL, PRN, reset)', roamingSubscriberManagement),
+  def('inbound-roamer-management', 'roaming', 'benign', 'partner HLRs manage their roamers in the home VLR (PSI, ISD, CL)', inboundRoamerManagement),
+  def('sms-mt-delivery', 'sms', 'benign', 'a partner SMSC delivers an SMS: SRI-SM then MT-forwardSM', smsMobileTerminated),
+  def('sms-mo-submit', 'sms', 'benign', 'a roaming home subscriber sends an SMS (MO-forwardSM)', smsMobileOriginated),
+  def('ussd-balance', 'ussd', 'benign', 'a roaming home subscriber checks the balance by USSD', ussdBalance),
+  def('cap-call-control', 'cap', 'benign', 'CAMEL call control: initialDP answered by connect or releaseCall', camelCall),
 ];
-
-const TRACKING = ['ati', 'psi', 'sri', 'sri-sm', 'psl', 'sri-gprs', 'sri-lcs'] as const;
-const FRAUD = ['ussd', 'ussd-network', 'sms-mt', 'sms-mo'] as const;
-const DOS = ['purge', 'cancel', 'delete', 'reset', 'prn'] as const;
-const PROFILE = ['atsi', 'atm', 'imei', 'gprs'] as const;
 
 export const EVASIONS = [
   'global-opcode',
@@ -928,16 +935,34 @@ export const EVASIONS = [
   'bundled',
 ] as const;
 
+export type Evasion = (typeof EVASIONS)[number];
+
 export const ATTACK_SCENARIOS: readonly ScenarioDefinition[] = [
-  ...TRACKING.map((w) => def(`tracking-${w}`, 'attack', `subscriber tracking (${w})`, (ctx) => tracking(ctx, w))),
-  def('imsi-disclosure', 'attack', 'IMSI disclosure by sendIMSI', imsiDisclosure),
-  def('sms-interception', 'attack', 'SMS interception by a rogue updateLocation', smsInterception),
-  def('call-interception-isd', 'attack', 'call interception by a rogue gsmSCF in insertSubscriberData', (ctx) => callInterception(ctx, 'isd')),
-  def('call-interception-register-ss', 'attack', 'call interception by registering call forwarding', (ctx) => callInterception(ctx, 'register-ss')),
-  ...FRAUD.map((w) => def(`fraud-${w}`, 'attack', `fraud (${w})`, (ctx) => fraud(ctx, w))),
-  ...DOS.map((w) => def(`dos-${w}`, 'attack', `denial of service (${w})`, (ctx) => denialOfService(ctx, w))),
-  ...PROFILE.map((w) => def(`profile-${w}`, 'attack', `profile read/modify (${w})`, (ctx) => profileAttacks(ctx, w))),
-  ...EVASIONS.map((w) => def(`evasion-${w}`, 'attack', `evasion: ${w}`, (ctx) => evasions(ctx, w))),
+  def('tracking-any-time-interrogation', 'tracking', 'attack', 'location by anyTimeInterrogation (the HLR answers)', (ctx) => tracking(ctx, 'ati')),
+  def('tracking-provide-subscriber-info', 'tracking', 'attack', 'cell by provideSubscriberInfo to the VLR (answered)', (ctx) => tracking(ctx, 'psi')),
+  def('tracking-send-routing-info', 'tracking', 'attack', 'IMSI and MSC by sendRoutingInfo', (ctx) => tracking(ctx, 'sri')),
+  def('tracking-send-routing-info-for-sm', 'tracking', 'attack', 'IMSI and MSC by sendRoutingInfoForSM (answered)', (ctx) => tracking(ctx, 'sri-sm')),
+  def('tracking-provide-subscriber-location', 'tracking', 'attack', 'position by provideSubscriberLocation to the MSC', (ctx) => tracking(ctx, 'psl')),
+  def('tracking-send-routing-info-for-gprs', 'tracking', 'attack', 'serving SGSN by sendRoutingInfoForGprs', (ctx) => tracking(ctx, 'sri-gprs')),
+  def('tracking-send-routing-info-for-lcs', 'tracking', 'attack', 'serving MSC by sendRoutingInfoForLCS (refused)', (ctx) => tracking(ctx, 'sri-lcs')),
+  def('imsi-disclosure-send-imsi', 'imsi-disclosure', 'attack', 'IMSI by sendIMSI (answered)', imsiDisclosure),
+  def('sms-interception-update-location', 'interception', 'attack', 'SMS interception by a rogue updateLocation (the HLR accepts)', smsInterception),
+  def('call-interception-insert-subscriber-data', 'interception', 'attack', 'outgoing calls to a rogue gsmSCF by insertSubscriberData with O-CSI', (ctx) => callInterception(ctx, 'isd')),
+  def('call-interception-register-ss', 'interception', 'attack', 'incoming calls forwarded by registerSS', (ctx) => callInterception(ctx, 'register-ss')),
+  def('fraud-ussd', 'fraud', 'attack', 'USSD money transfer by processUnstructuredSS-Request', (ctx) => fraud(ctx, 'ussd')),
+  def('fraud-ussd-phishing', 'fraud', 'attack', 'USSD phishing prompt by unstructuredSS-Request', (ctx) => fraud(ctx, 'ussd-network')),
+  def('sms-spoofing-mt-forward-sm', 'fraud', 'attack', 'SMS with a forged sender by mt-forwardSM', (ctx) => fraud(ctx, 'sms-mt')),
+  def('sms-spoofing-mo-forward-sm', 'fraud', 'attack', 'SMS with a forged subscriber by mo-forwardSM', (ctx) => fraud(ctx, 'sms-mo')),
+  def('dos-purge-ms', 'dos', 'attack', 'subscriber DoS by purgeMS', (ctx) => denialOfService(ctx, 'purge')),
+  def('dos-cancel-location', 'dos', 'attack', 'subscriber DoS by cancelLocation', (ctx) => denialOfService(ctx, 'cancel')),
+  def('dos-delete-subscriber-data', 'dos', 'attack', 'service removal by deleteSubscriberData', (ctx) => denialOfService(ctx, 'delete')),
+  def('dos-reset', 'dos', 'attack', 'mass re-registration by reset', (ctx) => denialOfService(ctx, 'reset')),
+  def('dos-provide-roaming-number', 'dos', 'attack', 'MSRN exhaustion by provideRoamingNumber', (ctx) => denialOfService(ctx, 'prn')),
+  def('profile-any-time-subscription-interrogation', 'profile', 'attack', 'profile read by anyTimeSubscriptionInterrogation', (ctx) => profileAttacks(ctx, 'atsi')),
+  def('profile-any-time-modification', 'profile', 'attack', 'call forwarding set by anyTimeModification', (ctx) => profileAttacks(ctx, 'atm')),
+  def('probe-check-imei', 'profile', 'attack', 'EIR probing by checkIMEI', (ctx) => profileAttacks(ctx, 'imei')),
+  def('gprs-hijack-update-gprs-location', 'interception', 'attack', 'data session hijack by updateGprsLocation', (ctx) => profileAttacks(ctx, 'gprs')),
+  ...EVASIONS.map((w) => def(`evasion-${w}`, 'evasion', 'attack', `an attack hidden by: ${w}`, (ctx) => evasions(ctx, w))),
 ];
 
 export const SCENARIOS: readonly ScenarioDefinition[] = [...BENIGN_SCENARIOS, ...ATTACK_SCENARIOS];

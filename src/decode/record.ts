@@ -30,6 +30,7 @@ export const MapRecord = z.object({
   hlrNumber: z.string().optional(),
   serviceCentreAddress: z.string().optional(),
   gsmscfAddress: z.string().optional(),
+  imei: z.string().optional(),
   smRpDa: z.object({ kind: z.enum(['imsi', 'lmsi', 'serviceCentreAddressDA', 'noSM-RP-DA']), digits: z.string().optional() }).optional(),
   smRpOa: z.object({ kind: z.enum(['msisdn', 'serviceCentreAddressOA', 'noSM-RP-OA']), digits: z.string().optional() }).optional(),
   subscriberIdentity: z.enum(['imsi', 'msisdn']).optional(),
@@ -45,6 +46,7 @@ export const CapRecord = z.object({
   mscAddress: z.string().optional(),
   locationVlrNumber: z.string().optional(),
   cellGlobalId: z.object({ mcc: z.string(), mnc: z.string(), lac: z.number().int(), ci: z.number().int() }).optional(),
+  locationAreaId: z.object({ mcc: z.string(), mnc: z.string(), lac: z.number().int() }).optional(),
   eventTypeBcsm: z.number().int().optional(),
 });
 export type CapRecord = z.infer<typeof CapRecord>;
@@ -82,7 +84,7 @@ export const MessageRecord = z.object({
     fragments: z.number().int(),
     idata: z.boolean(),
   }),
-  adaptation: z.enum(['none', 'm3ua', 'm2pa', 'sua']),
+  adaptation: z.enum(['none', 'm3ua', 'm2pa', 'm2ua', 'sua']),
   m3ua: z
     .object({
       messageClass: z.number().int(),
@@ -90,6 +92,9 @@ export const MessageRecord = z.object({
       routingContext: z.number().int().optional(),
       networkAppearance: z.number().int().optional(),
     })
+    .optional(),
+  m2ua: z
+    .object({ messageClass: z.number().int(), messageType: z.number().int(), interfaceId: z.number().int().optional() })
     .optional(),
   sua: z
     .object({ messageClass: z.number().int(), messageType: z.number().int(), routingContext: z.number().int().optional() })

@@ -88,9 +88,9 @@ describe('comparison rules (synthetic tshark frames)', () => {
   it('concatenates bundled messages in chunk order and keeps only the E-bit chunks of tshark', () => {
     const tshark = frames([
       // frame 3: a fragment (B, no E) then two complete messages
-      [3, { 'sctp.srcport': ['2905'], 'sctp.dstport': ['2906'], 'sctp.data_tsn_raw': ['7', '8', '9'], 'sctp.data_sid': ['0x0001', '0x0000', '0x0002'], 'sctp.data_ssn': ['4', '5', '6'], 'sctp.data_payload_proto_id': ['3', '3', '0'], 'sctp.data_e_bit': ['0', '1', '1'] }],
+      [3, { 'sctp.srcport': ['2905'], 'sctp.dstport': ['2906'], 'sctp.chunk_type': ['3', '0', '0', '0'], 'sctp.data_tsn_raw': ['7', '8', '9'], 'sctp.data_sid': ['0x0001', '0x0000', '0x0002'], 'sctp.data_ssn': ['4', '5', '6'], 'sctp.data_payload_proto_id': ['3', '3', '0'], 'sctp.data_e_bit': ['0', '1', '1'] }],
       // frame 4: INIT, no DATA: ports are not compared
-      [4, { 'sctp.srcport': ['2905'], 'sctp.dstport': ['2906'] }],
+      [4, { 'sctp.srcport': ['2905'], 'sctp.dstport': ['2906'], 'sctp.chunk_type': ['1'] }],
     ]);
     const records = [
       record({ frame: 3, chunk: 2, sctp: { dstPort: 2906, tsn: 9, sid: 2, ssn: 6, ppid: 0 } }),
@@ -103,9 +103,25 @@ describe('comparison rules (synthetic tshark frames)', () => {
     expect(result.frames).toBe(1);
   });
 
+  it('lines up I-DATA chunks, which have no SSN and a PPID in the first fragment only', () => {
+    // frame 9: the last fragment of an I-DATA message (FSN, no PPID), then a DATA chunk
+    const tshark = frames([
+      [9, { 'sctp.srcport': ['1'], 'sctp.dstport': ['2'], 'sctp.chunk_type': ['64', '0'], 'sctp.data_tsn_raw': ['20', '21'], 'sctp.data_sid': ['0x0002', '0x0001'], 'sctp.data_ssn': ['7'], 'sctp.data_payload_proto_id': ['3'], 'sctp.data_b_bit': ['0', '1'], 'sctp.data_e_bit': ['1', '1'] }],
+    ]);
+    const records = [
+      record({ frame: 9, chunk: 0, sctp: { srcPort: 1, dstPort: 2, tsn: 20, sid: 2, ssn: 0, ppid: 3, fragments: 2, idata: true } }),
+      record({ frame: 9, chunk: 1, sctp: { srcPort: 1, dstPort: 2, tsn: 21, sid: 1, ssn: 7, ppid: 3 } }),
+    ];
+    const result = compareCapture('synthetic', records, tshark);
+    expect(result.differences).toEqual([]);
+    expect(result.byField.get('sctp.data_payload_proto_id')).toEqual({ compared: 1, agreed: 1 });
+    expect(result.byField.get('sctp.data_ssn')).toEqual({ compared: 1, agreed: 1 });
+    expect(result.byField.get('sctp.data_tsn_raw')).toEqual({ compared: 1, agreed: 1 });
+  });
+
   it('reports a missing message, an extra one and a wrong value, each on its field', () => {
     const tshark = frames([
-      [1, { 'sctp.srcport': ['1'], 'sctp.dstport': ['2'], 'sctp.data_tsn_raw': ['10'], 'sctp.data_sid': ['0'], 'sctp.data_ssn': ['0'], 'sctp.data_payload_proto_id': ['3'], 'sctp.data_e_bit': ['1'], 'sccp.message_type': ['0x09'] }],
+      [1, { 'sctp.srcport': ['1'], 'sctp.dstport': ['2'], 'sctp.chunk_type': ['0'], 'sctp.data_tsn_raw': ['10'], 'sctp.data_sid': ['0'], 'sctp.data_ssn': ['0'], 'sctp.data_payload_proto_id': ['3'], 'sctp.data_e_bit': ['1'], 'sccp.message_type': ['0x09'] }],
     ]);
     const records = [
       record({ frame: 1, sctp: { srcPort: 1, dstPort: 2, tsn: 11, ssn: 0, ppid: 3 } }),

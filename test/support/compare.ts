@@ -6,9 +6,9 @@
 //   their values concatenated, as tshark's `occurrence=a` aggregator does (two bundled DATA
 //   chunks give two sctp.data_tsn_raw; a TCAP with three components gives three opcodes).
 // - We emit one record per SCTP user message, on the frame of its last fragment; tshark lists
-//   every DATA chunk. So tshark's per-chunk SCTP fields are kept only for chunks with the E bit
-//   (the chunk that completes a user message), and the per-packet fields (ports) only on frames
-//   that carry such a chunk.
+//   every DATA / I-DATA chunk. So tshark's per-chunk SCTP fields are kept only for chunks with
+//   the E bit (the chunk that completes a user message), and the per-packet fields (ports) only
+//   on frames that carry such a chunk.
 // - A message reassembled from SCCP segments is one record on the frame of its last segment;
 //   tshark, too, shows the reassembled TCAP on the last segment only.
 // - Values are canonicalised per field kind before comparison: integers compare by value
@@ -176,7 +176,14 @@ export const FIELD_MAPPINGS: readonly FieldMapping[] = [
   { field: 'sctp.data_sid', layer: 'sctp', kind: 'int', scope: 'chunk', ours: (r) => [r.sctp.sid] },
   // I-DATA (RFC 8260) has no SSN; tshark has no sctp.data_ssn for it either.
   { field: 'sctp.data_ssn', layer: 'sctp', kind: 'int', scope: 'chunk', ours: (r) => (r.sctp.idata ? [] : [r.sctp.ssn]) },
-  { field: 'sctp.data_payload_proto_id', layer: 'sctp', kind: 'int', scope: 'chunk', ours: (r) => [r.sctp.ppid] },
+  // An I-DATA message completed by a later fragment has its PPID in the first fragment only.
+  {
+    field: 'sctp.data_payload_proto_id',
+    layer: 'sctp',
+    kind: 'int',
+    scope: 'chunk',
+    ours: (r) => (r.sctp.idata && r.sctp.fragments > 1 ? [] : [r.sctp.ppid]),
+  },
   // M3UA (RFC 4666)
   m3ua('m3ua.message_class', (m) => m.messageClass),
   m3ua('m3ua.message_type', (m) => m.messageType),
@@ -320,16 +327,47 @@ export interface CaptureComparison {
   differences: Difference[];
 }
 
+const DATA = '0';
+const I_DATA = '64';
+
+interface TsharkChunk {
+  values: Map<string, string>; // per-chunk field -> its value, when the chunk has that field
+  completes: boolean; // E bit: the chunk ends a user message
+}
+
+/**
+ * tshark's DATA and I-DATA chunks of a frame, each with its own fields. tshark lists each field
+ * once per chunk that has it: TSN, SID and the flag bits in every DATA/I-DATA chunk, the SSN in
+ * DATA only, the PPID in DATA and in the first fragment (B bit) of an I-DATA message, whose
+ * other fragments carry an FSN instead (RFC 8260 §2.1).
+ */
+export function tsharkDataChunks(fields: FrameFields): TsharkChunk[] {
+  const types = (fields.get('sctp.chunk_type') ?? []).filter((type) => type === DATA || type === I_DATA);
+  const next = new Map<string, number>();
+  const take = (field: string): string | undefined => {
+    const index = next.get(field) ?? 0;
+    next.set(field, index + 1);
+    return fields.get(field)?.[index];
+  };
+  return types.map((type) => {
+    const values = new Map<string, string>();
+    const set = (field: string, value: string | undefined) => value !== undefined && values.set(field, value);
+    for (const field of ['sctp.data_tsn_raw', 'sctp.data_sid', 'sctp.data_b_bit', 'sctp.data_e_bit']) set(field, take(field));
+    if (type === DATA) set('sctp.data_ssn', take('sctp.data_ssn'));
+    if (type === DATA || canonical('int', values.get('sctp.data_b_bit')) === '1') set('sctp.data_payload_proto_id', take('sctp.data_payload_proto_id'));
+    return { values, completes: canonical('int', values.get('sctp.data_e_bit')) === '1' };
+  });
+}
+
 function tsharkSide(mapping: FieldMapping, fields: FrameFields | undefined): string[] {
   if (!fields) return [];
-  const values = fields.get(mapping.field) ?? [];
-  if (mapping.scope === 'message') return values;
-  const endBits = fields.get('sctp.data_e_bit') ?? [];
-  const completing = endBits.filter((bit) => canonical('int', bit) === '1').length;
-  if (mapping.scope === 'packet') return completing > 0 ? values.slice(0, 1) : [];
-  // Per-chunk fields line up with the E bits only when every DATA chunk has each of them.
-  if (values.length !== endBits.length) return values;
-  return values.filter((_, index) => canonical('int', endBits[index]) === '1');
+  if (mapping.scope === 'message') return fields.get(mapping.field) ?? [];
+  const completing = tsharkDataChunks(fields).filter((chunk) => chunk.completes);
+  if (mapping.scope === 'packet') return completing.length > 0 ? (fields.get(mapping.field) ?? []).slice(0, 1) : [];
+  return completing.flatMap((chunk) => {
+    const value = chunk.values.get(mapping.field);
+    return value === undefined ? [] : [value];
+  });
 }
 
 function oursSide(mapping: FieldMapping, records: readonly MessageRecord[], context: MappingContext): Value[] {
@@ -372,7 +410,7 @@ export function compareCapture(
   for (const frame of frames) {
     const ours = byFrame.get(frame) ?? [];
     const theirs = tshark.get(frame);
-    result.tsharkMessages += (theirs?.get('sctp.data_e_bit') ?? []).filter((bit) => canonical('int', bit) === '1').length;
+    result.tsharkMessages += theirs ? tsharkDataChunks(theirs).filter((chunk) => chunk.completes).length : 0;
     let comparedHere = false;
     for (const mapping of FIELD_MAPPINGS) {
       const ourValues = oursSide(mapping, ours, context).map((value) => canonical(mapping.kind, value));
@@ -435,7 +473,9 @@ export function unusedKnownDifferences(differences: readonly Difference[], known
 
 // ---- report ----------------------------------------------------------------------------------
 
-const percent = (agreed: number, compared: number) => (compared === 0 ? '-' : `${((100 * agreed) / compared).toFixed(2)}%`);
+// Rounded down, so that 100.00% means no difference at all.
+const percent = (agreed: number, compared: number) =>
+  compared === 0 ? '-' : `${(Math.floor((10_000 * agreed) / compared) / 100).toFixed(2)}%`;
 
 export function summaryLine(comparison: Pick<CaptureComparison, 'capture' | 'messages' | 'tsharkMessages' | 'compared' | 'agreed'>): string {
   const { capture, messages, tsharkMessages, compared, agreed } = comparison;

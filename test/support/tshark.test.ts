@@ -82,6 +82,33 @@ describe('parsing tshark output', () => {
     });
   });
 
+  it('names networkNode-Number by its role: the MSC, or the SGSN with gprsNodeIndicator', () => {
+    const frames: TsharkFrames = new Map();
+    const locationInfo = (gprs: boolean) => ({
+      'gsm_map.sm.networkNode_Number': '91:99',
+      'gsm_map.sm.networkNode_Number_tree': { 'gsm_map.nature_of_number': '0x01', 'e164.msisdn': gprs ? '222' : '111' },
+      ...(gprs ? { 'gsm_map.sm.gprsNodeIndicator_element': '' } : {}),
+    });
+    addJsonPacket(
+      {
+        _source: {
+          layers: {
+            frame: { 'frame.number': '3' },
+            gsm_map: {
+              'gsm_map.old.Component': ['2', '2'],
+              'gsm_map.old.Component_tree': [
+                { 'gsm_old.returnResultLast_element': { 'gsm_old.resultretres_element': { 'gsm_map.sm.locationInfoWithLMSI_element': locationInfo(false) } } },
+                { 'gsm_old.returnResultLast_element': { 'gsm_old.resultretres_element': { 'gsm_map.sm.locationInfoWithLMSI_element': locationInfo(true) } } },
+              ],
+            },
+          },
+        },
+      },
+      frames,
+    );
+    expect(fieldsOf(frames, 3)).toEqual({ 'gsm_map.old.Component': ['2', '2'], 'gsm_map.msc_Number': ['111'], 'gsm_map.sgsn_Number': ['222'] });
+  });
+
   it('ignores an IMSI in the dialogue portion (MAP-OpenInfo), which is not a component field', () => {
     const frames: TsharkFrames = new Map();
     addJsonPacket(
@@ -146,6 +173,7 @@ describe.skipIf(!present)('tshark extraction from real captures', () => {
     const common = {
       'sctp.srcport': ['2905'],
       'sctp.dstport': ['2905'],
+      'sctp.chunk_type': ['0'],
       'sctp.data_tsn_raw': ['1'],
       'sctp.data_sid': ['0x0000'],
       'sctp.data_payload_proto_id': ['3'],

@@ -25,9 +25,11 @@ export const BASE_ARGS = ['-n', '-o', 'sctp.tsn_analysis:FALSE'] as const;
 
 /** Extracted with `-T fields`: one value per occurrence, in tree order. */
 export const PLAIN_FIELDS = [
-  // SCTP: the chunk fields are per DATA chunk, aligned (one value each per DATA chunk).
+  // SCTP: TSN, SID and the B/E/U bits come once per DATA or I-DATA chunk; the SSN only in DATA;
+  // the PPID in DATA and in the first fragment of an I-DATA message (RFC 8260 §2.1).
   'sctp.srcport',
   'sctp.dstport',
+  'sctp.chunk_type', // every chunk: tells DATA (0) from I-DATA (64) for the per-chunk fields below
   'sctp.data_tsn_raw', // sctp.data_tsn is relative to the association's first TSN
   'sctp.data_sid',
   'sctp.data_ssn',
@@ -110,15 +112,15 @@ export const DERIVED_FIELDS = {
   'gsm_old.problem': '<problem type>:<code> from gsm_old.generalProblem(0)/invokeProblem(1)/returnResultProblem(2)/returnErrorProblem(3)',
   'gsm_map.imsi': 'e212.imsi of an element named *.imsi (not inside sm-RP-DA)',
   'gsm_map.msisdn': 'digits (e164.msisdn / gsm_map.address.digits) of an element named *.msisdn (not inside sm-RP-OA)',
-  'gsm_map.msc_Number': 'digits of *.msc_Number',
+  'gsm_map.msc_Number': 'digits of *.msc_Number, and of *.networkNode_Number without gprsNodeIndicator',
   'gsm_map.vlr_Number': 'digits of *.vlr_Number / *.vlr_number',
-  'gsm_map.sgsn_Number': 'digits of *.sgsn_Number',
+  'gsm_map.sgsn_Number': 'digits of *.sgsn_Number, and of *.networkNode_Number with gprsNodeIndicator',
   'gsm_map.hlr_Number': 'digits of *.hlr_Number',
   'gsm_map.serviceCentreAddress': 'digits of *.serviceCentreAddress',
   'gsm_map.gsmSCF_Address': 'digits of *.gsmSCF_Address',
   'gsm_map.sm_RP_DA': '<choice>:<digits> inside *.sm_RP_DA (imsi, lmsi as hex, serviceCentreAddressDA, noSM-RP-DA)',
   'gsm_map.sm_RP_OA': '<choice>:<digits> inside *.sm_RP_OA (msisdn, serviceCentreAddressOA, noSM-RP-OA)',
-  'gsm_map.subscriberIdentity': 'imsi|msisdn, the choice taken under gsm_map.ms.subscriberIdentity_tree',
+  'gsm_map.subscriberIdentity': 'imsi|msisdn, the choice taken in a SubscriberIdentity (gsm_map.ms.subscriberIdentity, gsm_map.lcs.targetMS)',
   // CAP (TS 29.078)
   'camel.component': '1 invoke, 2 returnResult, 3 returnError, 4 reject, from camel.<type>_element',
   'camel.invokeId.present': 'camel.present under camel.invokeId_tree (camel.invokeId is the CHOICE index)',
@@ -235,23 +237,25 @@ interface Leaf {
   key: string;
   value: string;
   path: readonly string[]; // ancestor keys, outermost first (within the layer)
+  objects: readonly JsonObject[]; // the objects along the path: objects[i] holds path[i]
   previousKey: string | undefined; // the sibling key before this one in the same object
 }
 
 /** Visits every key of a layer's tree in document order; leaves carry their context. */
 function visit(
   node: JsonObject,
-  path: readonly string[],
   onLeaf: (leaf: Leaf) => void,
   onKey?: (key: string, path: readonly string[]) => void,
+  path: readonly string[] = [],
+  objects: readonly JsonObject[] = [],
 ): void {
   let previousKey: string | undefined;
   for (const [key, child] of Object.entries(node)) {
     onKey?.(key, path);
     const values = Array.isArray(child) ? child : [child];
     for (const value of values) {
-      if (isObject(value)) visit(value, [...path, key], onLeaf, onKey);
-      else if (value !== null && !Array.isArray(value)) onLeaf({ key, value: String(value), path, previousKey });
+      if (isObject(value)) visit(value, onLeaf, onKey, [...path, key], [...objects, node]);
+      else if (value !== null && !Array.isArray(value)) onLeaf({ key, value: String(value), path, objects: [...objects, node], previousKey });
     }
     previousKey = key;
   }
@@ -287,7 +291,6 @@ function tcapFields(layer: JsonObject, fields: FrameFields): void {
   }
   visit(
     layer,
-    [],
     ({ key, value, path }) => {
       const parent = last(path);
       switch (key) {
@@ -339,6 +342,10 @@ const MAP_ADDRESS_ROLES: Record<string, string> = {
   gsmSCF_Address: 'gsm_map.gsmSCF_Address',
 };
 
+// Elements of type SubscriberIdentity ::= CHOICE { imsi [0], msisdn [1] } (TS 29.002 §17.7.1):
+// subscriberIdentity of ATI/ATSI/ATM and targetMS of sendRoutingInfoForLCS (§17.7.13).
+const SUBSCRIBER_IDENTITY_ELEMENTS = new Set(['gsm_map.ms.subscriberIdentity_tree', 'gsm_map.lcs.targetMS_tree']);
+
 // Digit strings of an AddressString / ISDN-AddressString as tshark shows them.
 const ADDRESS_DIGIT_KEYS = new Set(['e164.msisdn', 'gsm_map.address.digits']);
 
@@ -348,8 +355,7 @@ function mapFields(layer: JsonObject, fields: FrameFields): void {
   }
   visit(
     layer,
-    [],
-    ({ key, value, path, previousKey }) => {
+    ({ key, value, path, objects, previousKey }) => {
       const parent = last(path);
       const inDa = path.some((ancestor) => ancestor.includes('sm_RP_DA'));
       const inOa = path.some((ancestor) => ancestor.includes('sm_RP_OA'));
@@ -373,13 +379,20 @@ function mapFields(layer: JsonObject, fields: FrameFields): void {
         else if (inOa && name === 'serviceCentreAddressOA') push(fields, 'gsm_map.sm_RP_OA', `serviceCentreAddressOA:${value}`);
         else if (inOa && name === 'msisdn') push(fields, 'gsm_map.sm_RP_OA', `msisdn:${value}`);
         else if (!inDa && !inOa && MAP_ADDRESS_ROLES[name]) push(fields, MAP_ADDRESS_ROLES[name], value);
+        else if (!inDa && !inOa && name === 'networkNode_Number') {
+          // LocationInfoWithLMSI / LCSLocationInfo (TS 29.002 §12.1.3, §13A): networkNode-Number is
+          // the MSC's number, or the SGSN's when the same SEQUENCE has gprsNodeIndicator.
+          const sequence = objects[path.lastIndexOf(`${element}_tree`)];
+          const sgsn = sequence !== undefined && Object.keys(sequence).some((sibling) => sibling.includes('gprsNodeIndicator'));
+          push(fields, sgsn ? 'gsm_map.sgsn_Number' : 'gsm_map.msc_Number', value);
+        }
       } else if (inDa && suffix(key) === 'lmsi') {
         push(fields, 'gsm_map.sm_RP_DA', `lmsi:${value.replaceAll(':', '')}`);
       } else if (inDa && suffix(key) === 'noSM_RP_DA') {
         push(fields, 'gsm_map.sm_RP_DA', 'noSM-RP-DA:');
       } else if (inOa && suffix(key) === 'noSM_RP_OA') {
         push(fields, 'gsm_map.sm_RP_OA', 'noSM-RP-OA:');
-      } else if (parent === 'gsm_map.ms.subscriberIdentity_tree' && (key === 'gsm_map.imsi' || key === 'gsm_map.msisdn')) {
+      } else if (parent && SUBSCRIBER_IDENTITY_ELEMENTS.has(parent) && (key === 'gsm_map.imsi' || key === 'gsm_map.msisdn')) {
         push(fields, 'gsm_map.subscriberIdentity', suffix(key));
       }
     },
@@ -403,7 +416,7 @@ function capFields(layer: JsonObject, fields: FrameFields): void {
     const component = /^camel\.(invoke|returnResult|returnError|reject)_element$/.exec(key)?.[1];
     if (component) push(fields, 'camel.component', COMPONENT_TYPE_NUMBERS[component] ?? component);
   }
-  visit(layer, [], ({ key, value, path, previousKey }) => {
+  visit(layer, ({ key, value, path, previousKey }) => {
     const parent = last(path);
     const element = owner(path);
     const inLocation = path.includes('camel.locationInformation_element');
