@@ -325,6 +325,7 @@ Napi::Object build_stats(Napi::Env env, const DecodePipeline& pipeline) {
   set("sctpReassemblyBoundHits", sctp.bound_hits);
   set("sctpReassemblySequenceErrors", sctp.sequence_errors);
   set("sctpReassemblyTimedOut", sctp.timed_out);
+  set("sctpReassemblyDuplicates", sctp.duplicates);
   const SccpReassemblyStats& sccp = pipeline.sccp_reassembly();
   set("sccpReassembled", sccp.messages_completed);
   set("sccpReassemblyBoundHits", sccp.bound_hits);

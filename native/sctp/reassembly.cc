@@ -15,6 +15,7 @@ struct SctpReassembler::Slot {
   bool idata = false;
   SctpStreamKey key;        // key.mid is the I-DATA MID, 0 for DATA
   uint16_t ssn = 0;         // ordered DATA: every fragment carries the message's SSN
+  uint32_t first_tsn = 0;   // DATA: the first fragment's TSN
   uint32_t next_tsn = 0;    // DATA: the TSN the next fragment must have
   uint32_t next_fsn = 0;    // I-DATA: the FSN the next fragment must have
   uint32_t ppid = 0;        // from the first fragment
@@ -38,6 +39,13 @@ bool older_than_timeout(uint64_t started_ns, uint64_t now_ns) {
 }
 
 }  // namespace
+
+// True when the fragment is one this slot already holds: for DATA a TSN in [first, next) in
+// serial-number arithmetic (RFC 9260 §1.6), for I-DATA an FSN below the next expected one.
+bool SctpReassembler::is_duplicate(const Slot& slot, const SctpDataChunk& chunk) {
+  if (chunk.idata) return chunk.begin ? slot.next_fsn > 0 && chunk.fsn == 0 : chunk.fsn < slot.next_fsn;
+  return chunk.tsn - slot.first_tsn < slot.next_tsn - slot.first_tsn;
+}
 
 SctpReassembler::SctpReassembler()
     : slots_(new Slot[limits::kMaxPendingSctpMessages]), output_(new uint8_t[limits::kMaxReassembledMessageBytes]) {
@@ -97,6 +105,14 @@ SctpReassembler::Result SctpReassembler::add(const SctpStreamKey& key, const Sct
     slot = nullptr;
   }
 
+  // A retransmission of a fragment already held (its T3 timer fired before the SACK came back)
+  // is normal SCTP behaviour, not an attack on reassembly: the receiver keeps its first copy
+  // and discards the duplicate TSN (RFC 9260 §6.2), and so does this reassembler.
+  if (slot != nullptr && slot->state == Slot::State::kCollecting && is_duplicate(*slot, chunk)) {
+    ++stats_.duplicates;
+    return Result::kPending;
+  }
+
   if (chunk.begin) {
     Result result = Result::kPending;
     if (slot != nullptr) {
@@ -132,6 +148,7 @@ SctpReassembler::Result SctpReassembler::add(const SctpStreamKey& key, const Sct
     slot->key = key;
     slot->key.mid = chunk.idata ? chunk.mid : 0;
     slot->ssn = chunk.ssn;
+    slot->first_tsn = chunk.tsn;
     slot->next_tsn = chunk.tsn + 1;
     slot->next_fsn = 1;  // the first fragment's FSN is 0 (RFC 8260 §2.1)
     slot->ppid = chunk.ppid;

@@ -33,8 +33,9 @@ struct SctpReassemblyStats {
   uint64_t messages_completed = 0;
   uint64_t fragments_held = 0;
   uint64_t bound_hits = 0;        // byte, fragment or slot cap hit: the message was discarded
-  uint64_t sequence_errors = 0;   // orphan middle/end fragments, TSN gaps, duplicates
+  uint64_t sequence_errors = 0;   // orphan middle/end fragments, TSN gaps, second first fragments
   uint64_t timed_out = 0;
+  uint64_t duplicates = 0;        // retransmitted fragments already held (ignored, as the receiver does)
 };
 
 class SctpReassembler {
@@ -66,6 +67,7 @@ class SctpReassembler {
 
  private:
   struct Slot;
+  static bool is_duplicate(const Slot& slot, const SctpDataChunk& chunk);
   std::unique_ptr<Slot[]> slots_;
   std::unique_ptr<uint8_t[]> output_;  // the last completed message
   SctpReassemblyStats stats_;

@@ -210,13 +210,34 @@ TEST_F(Reassembly, TsnGap) {
   EXPECT_TRUE(f.anomalies.has(Anomaly::kSctpFragmentSequence));
 }
 
-TEST_F(Reassembly, RetransmittedFragment) {
+TEST_F(Reassembly, RetransmittedFragmentIsIgnoredLikeTheReceiverDoes) {
+  // RFC 9260 §6.2: a duplicate TSN is discarded by the receiver, which keeps its first copy;
+  // a retransmission (T3 fired before the SACK arrived) must not cost the message.
   const SctpStreamKey key = stream(1);
   EXPECT_EQ(add(key, data(1, true, false, "a")).result, Result::kPending);
   EXPECT_EQ(add(key, data(2, false, false, "b")).result, Result::kPending);
-  const Feed f = add(key, data(2, false, false, "B"));  // same TSN again, other bytes
-  EXPECT_EQ(f.result, Result::kRejected);
-  EXPECT_TRUE(f.anomalies.has(Anomaly::kSctpFragmentSequence));
+  Feed f = add(key, data(2, false, false, "B"));  // same TSN again, other bytes
+  EXPECT_EQ(f.result, Result::kPending);
+  EXPECT_FALSE(f.anomalies.any());
+  f = add(key, data(1, true, false, "A"));  // the first fragment retransmitted too
+  EXPECT_EQ(f.result, Result::kPending);
+  EXPECT_FALSE(f.anomalies.any());
+  f = add(key, data(3, false, true, "c"));
+  EXPECT_EQ(f.result, Result::kComplete);
+  EXPECT_EQ(f.message, "abc");  // the first copies, as the receiver assembles them
+  EXPECT_EQ(reassembler_->stats().duplicates, 2u);
+  EXPECT_EQ(reassembler_->stats().sequence_errors, 0u);
+}
+
+TEST_F(Reassembly, RetransmittedIDataFragmentIsIgnored) {
+  SctpStreamKey key = stream(2);
+  key.mid = 9;
+  EXPECT_EQ(add(key, idata(1, 9, 0, true, false, "x")).result, Result::kPending);
+  EXPECT_EQ(add(key, idata(2, 9, 1, false, false, "y")).result, Result::kPending);
+  EXPECT_EQ(add(key, idata(2, 9, 1, false, false, "Y")).result, Result::kPending);
+  const Feed f = add(key, idata(3, 9, 2, false, true, "z"));
+  EXPECT_EQ(f.result, Result::kComplete);
+  EXPECT_EQ(f.message, "xyz");
 }
 
 TEST_F(Reassembly, SsnChangeWithinOrderedMessage) {

@@ -48,6 +48,7 @@ export interface DecodeStats {
   sctpReassemblyBoundHits: number;
   sctpReassemblySequenceErrors: number;
   sctpReassemblyTimedOut: number;
+  sctpReassemblyDuplicates: number;
   sccpReassembled: number;
   sccpReassemblyBoundHits: number;
   sccpReassemblySequenceErrors: number;
