@@ -247,8 +247,9 @@ DecodeStatus decode_sua(ByteView message, SuaView& out, AnomalySet& anomalies) {
     anomalies.set(Anomaly::kSuaUnknownClass);
     return worst(status, DecodeStatus::kAnomaly);
   }
-  // Other classes are recognised by their header; only CLDT/CLDR carry SCCP user data.
-  if (!out.is_connectionless_data()) return status;
+  // Every class may carry a Routing Context (a rule input, as for M3UA); only CLDT/CLDR carry
+  // SCCP user data, so the other parameters of other classes are not inspected.
+  const bool connectionless = out.is_connectionless_data();
 
   // sccp.message_type stays 0: no SCCP message is on the wire, and rules on the SCCP message
   // type should not match a SUA message by a guess.
@@ -274,6 +275,7 @@ DecodeStatus decode_sua(ByteView message, SuaView& out, AnomalySet& anomalies) {
       anomalies.set(Anomaly::kSuaParameterCap);
       return DecodeStatus::kMalformed;
     }
+    if (!connectionless && parameter_tag != tag::kRoutingContext) continue;
     bool bad = false;
     switch (parameter_tag) {
       case tag::kRoutingContext:  // common parameter: one or more 32-bit contexts
@@ -368,6 +370,7 @@ DecodeStatus decode_sua(ByteView message, SuaView& out, AnomalySet& anomalies) {
     }
   }
 
+  if (!connectionless) return status;
   // §3.3.1: Data is mandatory in CLDT (optional in CLDR, which returns it when it can).
   if (!is_cldr && !has_data) {
     anomalies.set(Anomaly::kSuaMissingData);

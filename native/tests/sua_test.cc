@@ -203,6 +203,25 @@ TEST(Sua, AspUpHeaderOnly) {
   EXPECT_FALSE(anomalies.any());
 }
 
+TEST(Sua, AspActiveRoutingContextIsKept) {
+  // Any class may carry a Routing Context; rules see it on ASP traffic management too.
+  const std::vector<uint8_t> message = {
+      0x01, 0x00, 0x04, 0x01,  // version 1, class 4 (ASPTM), type 1 (ASPAC)
+      0x00, 0x00, 0x00, 0x18,  // length 24
+      0x00, 0x0B, 0x00, 0x08,  // Traffic Mode Type, length 8
+      0x00, 0x00, 0x00, 0x02,  //   loadshare
+      0x00, 0x06, 0x00, 0x08,  // Routing Context, length 8
+      0x00, 0x00, 0x01, 0x2C,  //   300
+  };
+  AnomalySet anomalies;
+  SuaView view;
+  ASSERT_EQ(decode_sua(view_of(message), view, anomalies), DecodeStatus::kOk);
+  EXPECT_TRUE(view.has_routing_context);
+  EXPECT_EQ(view.routing_context, 300u);
+  EXPECT_FALSE(view.sccp.called.present);
+  EXPECT_FALSE(anomalies.any());
+}
+
 TEST(Sua, ConnectionOrientedRecognised) {
   const std::vector<uint8_t> message = {
       0x01, 0x00, 0x08, 0x08,  // class 8 (connection-oriented), type 8 (CODT)

@@ -20,9 +20,15 @@ if (!HAVE_TSHARK) console.warn('tshark not found: the builder tests that need it
 /** Preferences for every run: TSN analysis off (captures-README), CRC32c and IPv4 checksums verified. */
 export const PREFS = ['-n', '-o', 'sctp.tsn_analysis:FALSE', '-o', 'sctp.checksum:crc-32c', '-o', 'ip.check_checksum:TRUE'];
 
+/** A temporary directory, created on first use (a fully skipped file creates none). */
 export class TempDir {
-  readonly path = mkdtempSync(join(tmpdir(), 'sigwall-builder-'));
+  private dir: string | undefined;
   private n = 0;
+
+  get path(): string {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'sigwall-builder-'));
+    return this.dir;
+  }
 
   write(bytes: Uint8Array, ext = 'pcap'): string {
     const file = join(this.path, `c${++this.n}.${ext}`);
@@ -43,11 +49,13 @@ export class TempDir {
 
   /** Removes the directory; SIGWALL_KEEP_TMP=1 keeps it for debugging and prints where. */
   remove(): void {
+    if (this.dir === undefined) return;
     if (process.env.SIGWALL_KEEP_TMP) {
-      console.warn(`kept ${this.path}`);
+      console.warn(`kept ${this.dir}`);
       return;
     }
-    rmSync(this.path, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
   }
 }
 
