@@ -46,11 +46,7 @@ void DecodePipeline::count(const AnomalySet& anomalies) {
 void DecodePipeline::decode_frame(const FrameInfo& frame, ByteView bytes, MessageSink& sink) {
   ++stats_.frames;
   stats_.bytes += bytes.size;
-  if (frame.timestamp_ns > last_expiry_ns_ + kExpiryIntervalNs || frame.timestamp_ns < last_expiry_ns_) {
-    sctp_reassembler_.expire(frame.timestamp_ns);
-    sccp_reassembler_.expire(frame.timestamp_ns);
-    last_expiry_ns_ = frame.timestamp_ns;
-  }
+  expire_if_due(frame.timestamp_ns);
 
   AnomalySet packet_anomalies;
   LinkView link;
@@ -161,6 +157,45 @@ void DecodePipeline::decode_frame(const FrameInfo& frame, ByteView bytes, Messag
     decode_user_message(user_message, message);
     finish(message, sink);
   }
+}
+
+void DecodePipeline::expire_if_due(uint64_t now_ns) {
+  if (now_ns > last_expiry_ns_ + kExpiryIntervalNs || now_ns < last_expiry_ns_) {
+    sctp_reassembler_.expire(now_ns);
+    sccp_reassembler_.expire(now_ns);
+    last_expiry_ns_ = now_ns;
+  }
+}
+
+void DecodePipeline::decode_user_message_bytes(const FrameInfo& frame, uint32_t ppid, uint16_t src_port,
+                                               uint16_t dst_port, ByteView payload, MessageSink& sink) {
+  expire_if_due(frame.timestamp_ns);
+  ++stats_.data_chunks;
+  counted_packet_bits_ = AnomalySet{};  // no packet around this message: all its bits are its own
+
+  Ss7Message& message = message_;
+  reset_message(message);
+  message.frame = frame.number;
+  message.timestamp_ns = frame.timestamp_ns;
+  message.link = LinkView{};
+  message.ip = IpView{};
+  message.src_port = src_port;
+  message.dst_port = dst_port;
+  message.verification_tag = 0;
+  // The single DATA chunk it stands for: unfragmented, ordered, stream 0.
+  message.data.begin = message.data.end = true;
+  message.data.ppid = ppid;
+  message.data.user_data = payload;
+  decode_user_message(payload, message);
+  finish(message, sink);
+}
+
+void DecodePipeline::reset() {
+  sctp_reassembler_.reset();
+  sccp_reassembler_.reset();
+  stats_ = DecodeStats{};
+  counted_packet_bits_ = AnomalySet{};
+  last_expiry_ns_ = 0;
 }
 
 void DecodePipeline::reset_message(Ss7Message& message) {

@@ -57,6 +57,18 @@ class DecodePipeline {
   // Decodes one frame and calls `sink` once per complete SS7 message it carries.
   void decode_frame(const FrameInfo& frame, ByteView bytes, MessageSink& sink);
 
+  // Decodes one complete SCTP user message as if it had arrived whole in a single DATA chunk
+  // with `ppid` between `src_port` and `dst_port` (a zero PPID falls back to the ports, as in
+  // decode_frame): adaptation layer, SCCP with segment reassembly, TCAP, MAP/CAP. Calls `sink`
+  // exactly once. The record has no link/IP/SCTP header fields (zero) and frame.number as its
+  // frame. For tools and tests, and for a path that gets user messages from an SCTP stack.
+  void decode_user_message_bytes(const FrameInfo& frame, uint32_t ppid, uint16_t src_port, uint16_t dst_port,
+                                 ByteView payload, MessageSink& sink);
+
+  // Forgets every partial message held by both reassemblers and zeroes all statistics, without
+  // reallocating: afterwards the pipeline decodes exactly as a newly constructed one.
+  void reset();
+
   const DecodeStats& stats() const { return stats_; }
   const SctpReassemblyStats& sctp_reassembly() const { return sctp_reassembler_.stats(); }
   const SccpReassemblyStats& sccp_reassembly() const { return sccp_reassembler_.stats(); }
@@ -64,6 +76,7 @@ class DecodePipeline {
  private:
   static constexpr uint64_t kExpiryIntervalNs = 1000ull * 1000 * 1000;
 
+  void expire_if_due(uint64_t now_ns);
   void reset_message(Ss7Message& message);
   void finish(Ss7Message& message, MessageSink& sink);
   void decode_user_message(ByteView payload, Ss7Message& message);

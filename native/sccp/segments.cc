@@ -152,4 +152,9 @@ void SccpReassembler::expire(uint64_t now_ns) {
   }
 }
 
+void SccpReassembler::reset() {
+  for (unsigned i = 0; i < limits::kMaxPendingSccpMessages; ++i) slots_[i].in_use = false;
+  stats_ = SccpReassemblyStats{};
+}
+
 }  // namespace sigwall

@@ -55,6 +55,9 @@ class SccpReassembler {
   // Drops partial messages whose first segment is limits::kReassemblyTimeoutNs old or older
   // (add() also drops them when it meets them), counting them in stats().timed_out.
   void expire(uint64_t now_ns);
+  // Frees every slot (partial messages are dropped, not counted) and zeroes the statistics,
+  // keeping the buffers: afterwards the reassembler behaves as a newly constructed one.
+  void reset();
   const SccpReassemblyStats& stats() const { return stats_; }
 
  private:

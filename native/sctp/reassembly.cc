@@ -76,6 +76,12 @@ void SctpReassembler::expire(uint64_t now_ns) {
   }
 }
 
+void SctpReassembler::reset() {
+  for (unsigned i = 0; i < limits::kMaxPendingSctpMessages; ++i) slots_[i].state = Slot::State::kFree;
+  stats_ = SctpReassemblyStats{};
+  completed_ppid_ = 0;
+}
+
 SctpReassembler::Result SctpReassembler::add(const SctpStreamKey& key, const SctpDataChunk& chunk, uint64_t now_ns,
                                              ByteView& message, uint16_t& fragments, AnomalySet& anomalies) {
   message = ByteView{};

@@ -59,6 +59,10 @@ class SctpReassembler {
   // Drops partial messages older than limits::kReassemblyTimeoutNs.
   void expire(uint64_t now_ns);
 
+  // Frees every slot (partial messages are dropped, not counted) and zeroes the statistics,
+  // keeping the buffers: afterwards the reassembler behaves as a newly constructed one.
+  void reset();
+
   const SctpReassemblyStats& stats() const { return stats_; }
   unsigned pending() const;
   // The PPID of the message last returned kComplete, from its first fragment: an I-DATA

@@ -10,8 +10,10 @@ import {
   crc32c,
   encodeEthernet,
   encodeIpv4,
+  encodeIpv6,
   encodeSccp,
   encodeSctpPacket,
+  encodeSll,
   ETHERTYPE,
   fromHex,
   gsm7Septets,
@@ -140,5 +142,22 @@ describe('Association frames', () => {
     const ip = encodeIpv4({ src: '192.0.2.1', dst: '192.0.2.2', payload: sctp, identification: 1000 });
     const eth = encodeEthernet({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', vlans: [{ vid: 10 }], etherType: ETHERTYPE.ipv4, payload: ip });
     expect(toHex(frame.data)).toBe(toHex(eth));
+  });
+
+  it('equal the layered encoders on a Linux cooked IPv6 link too', () => {
+    const a = new Association({
+      name: 't6',
+      link: 'sll',
+      adaptation: 'sua',
+      a: { mac: '02:00:00:00:00:01', ip: '2001:db8::1', port: 14001, pc: 1 },
+      b: { mac: '02:00:00:00:00:02', ip: '2001:db8::2', port: 14001, pc: 2 },
+      verificationTags: [0x11111111, 0x22222222],
+    });
+    const chunk = { type: 'sack' as const, cumulativeTsnAck: 5, aRwnd: 1000 };
+    const frame = a.packet('ba', [chunk]);
+    const sctp = encodeSctpPacket({ srcPort: 14001, dstPort: 14001, verificationTag: 0x11111111, chunks: [chunk] });
+    const sll = encodeSll({ packetType: 0, address: '02:00:00:00:00:02', protocol: ETHERTYPE.ipv6, payload: encodeIpv6({ src: '2001:db8::2', dst: '2001:db8::1', payload: sctp }) });
+    expect(frame.linkType).toBe(113);
+    expect(toHex(frame.data)).toBe(toHex(sll));
   });
 });
