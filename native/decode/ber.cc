@@ -89,11 +89,6 @@ bool BerReader::find_end_of_contents(Cursor& cursor, unsigned depth) {
   }
 }
 
-bool BerReader::next(BerElement& out) {
-  bool cut;
-  return read_element(out, false, cut);
-}
-
 bool BerReader::next_allow_cut(BerElement& out, bool& cut) { return read_element(out, true, cut); }
 
 bool BerReader::read_element(BerElement& out, bool allow_cut, bool& cut) {

@@ -46,7 +46,31 @@ class BerReader {
   bool at_end() const { return cursor_.at_end() || failed_; }
   // Reads the next element. False at the end or on a malformed element (then failed() is
   // true, the anomaly is set and no further element is returned).
-  bool next(BerElement& out);
+  bool next(BerElement& out) {
+    // Fast path for the form nearly every TCAP/MAP element has: a one-octet identifier (tag
+    // number below 31) and a short-form definite length that fits. Everything else (high tag
+    // numbers, long or indefinite lengths, truncation, failure, the depth cap) takes the
+    // general path, which also sets the anomalies.
+    const uint32_t remaining = cursor_.remaining();
+    if (!failed_ && depth_ < limits::kMaxBerDepth && remaining >= 2) {
+      const uint8_t* here = cursor_.here();
+      const uint8_t identifier = here[0];
+      const uint8_t length = here[1];
+      if ((identifier & 0x1F) != 0x1F && length < 0x80 && length <= remaining - 2) {
+        out.tag_class = static_cast<BerClass>(identifier >> 6);
+        out.constructed = (identifier & 0x20) != 0;
+        out.tag_number = identifier & 0x1F;
+        out.indefinite = false;
+        out.value = ByteView{here + 2, length};
+        out.offset = cursor_.offset();
+        out.total_length = uint32_t{length} + 2;
+        cursor_.skip(out.total_length);
+        return true;
+      }
+    }
+    bool cut;
+    return read_element(out, false, cut);
+  }
   // Like next(), but an element whose definite length runs past the view is returned cut at the
   // view's end (`cut` true, ber.truncated set, the reader not failed). For an outermost element
   // whose contents are complete but whose length overstates them: Wireshark decodes such a
