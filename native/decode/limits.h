@@ -8,7 +8,7 @@ namespace sigwall::limits {
 
 inline constexpr unsigned kMaxVlanDepth = 2;             // 802.1ad outer + 802.1Q inner
 inline constexpr unsigned kMaxIpv6ExtensionHeaders = 8;
-inline constexpr unsigned kMaxSctpChunks = 64;           // chunks walked per packet
+inline constexpr unsigned kMaxSctpChunks = 128;          // chunks walked per packet (above kMaxMessagesPerPacket)
 inline constexpr unsigned kMaxMessagesPerPacket = 64;    // SS7 messages produced per packet
 inline constexpr unsigned kMaxDigits = 32;               // GT / IMSI / MSISDN digits kept
 inline constexpr unsigned kMaxBerDepth = 12;             // nested constructed BER elements
