@@ -42,7 +42,7 @@ DecodeStatus decode_mtp3(ByteView msu, Mtp3Variant variant, Mtp3Route& route, By
     case Mtp3Variant::kItu: {
       // Q.704 §2.2.1, Figure 3: a 32-bit label sent least significant bit first:
       // DPC bits 1-14, OPC bits 15-28, SLS bits 29-32.
-      uint32_t label;
+      uint32_t label = 0;
       cursor.read_le32(label);
       route.dpc = label & 0x3FFF;
       route.opc = (label >> 14) & 0x3FFF;
@@ -52,8 +52,8 @@ DecodeStatus decode_mtp3(ByteView msu, Mtp3Variant variant, Mtp3Route& route, By
     case Mtp3Variant::kJapan: {
       // TTC JT-Q704: 16-bit DPC, 16-bit OPC, then an octet whose low 4 bits are the SLS
       // (the high 4 are spare; Wireshark's default, mtp3.japan_5_bit_sls off).
-      uint16_t dpc, opc;
-      uint8_t sls;
+      uint16_t dpc = 0, opc = 0;
+      uint8_t sls = 0;
       cursor.read_le16(dpc);
       cursor.read_le16(opc);
       cursor.read_u8(sls);
@@ -65,9 +65,10 @@ DecodeStatus decode_mtp3(ByteView msu, Mtp3Variant variant, Mtp3Route& route, By
     case Mtp3Variant::kAnsi: {
       // T1.111.4 §2.2: 24-bit DPC and OPC (member, cluster, network octets, in that order)
       // and an 8-bit SLS (Wireshark's default, mtp3.ansi_5_bit_sls off).
-      uint32_t dpc_low, opc_low;
-      uint8_t dpc_high, opc_high, sls;
-      uint16_t low16;
+      // The label's length was checked above; the zeros only keep the compiler's flow analysis quiet.
+      uint32_t dpc_low = 0, opc_low = 0;
+      uint8_t dpc_high = 0, opc_high = 0, sls = 0;
+      uint16_t low16 = 0;
       cursor.read_le16(low16);
       dpc_low = low16;
       cursor.read_u8(dpc_high);
