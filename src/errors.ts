@@ -6,6 +6,7 @@ export const ErrorCatalog = {
   SIGWALL_ERR_USAGE: 'A command was called with missing or invalid arguments.',
   SIGWALL_ERR_OPTIONS: 'Decode options were invalid (e.g. an SSN outside 0..255).',
   SIGWALL_ERR_ADDON: 'The native addon could not be loaded (not built, or built for another Node ABI).',
+  SIGWALL_ERR_POLICY: 'A policy is invalid (syntax, schema or references); one line per issue names the file, the rule and the path.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCatalog;
@@ -31,5 +32,35 @@ export class CaptureError extends SigwallError {
     this.name = 'CaptureError';
     this.offset = offset;
     this.file = file;
+  }
+}
+
+// One problem in a policy: where it is (the file, the rule by name when inside one, the path
+// from the policy's root, and the line when the source can tell) and what is wrong.
+export interface PolicyIssue {
+  readonly file: string;
+  readonly rule?: string;
+  // e.g. "rules[3].match.map.opcode[1]"; "" for the file as a whole.
+  readonly path: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export function formatPolicyIssue(issue: PolicyIssue): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const rule = issue.rule === undefined ? '' : `rule ${issue.rule}: `;
+  const path = issue.path === '' ? '' : `${issue.path}: `;
+  return `${where}: ${rule}${path}${issue.message}`;
+}
+
+// Every problem found in one policy, reported together so an operator fixes them in one pass.
+export class PolicyError extends SigwallError {
+  readonly issues: readonly PolicyIssue[];
+
+  constructor(issues: readonly PolicyIssue[]) {
+    super('SIGWALL_ERR_POLICY', issues.map(formatPolicyIssue).join('\n'), { issues });
+    this.name = 'PolicyError';
+    this.issues = Object.freeze([...issues]);
   }
 }

@@ -13,6 +13,8 @@ commands:
       write the bundled demo capture (benign roaming/SMS traffic and public attack patterns)
   build-load <out.pcap> --messages N [--seed S]
       write a large generated capture for benchmarks
+  check <policy> [--json]
+      validate a policy (.ts/.js module, .yaml or .json) and print a summary, or the resolved policy
   anomalies
       list every anomaly name the decoders can set`;
 
@@ -60,6 +62,12 @@ export async function main(argv: string[]): Promise<number> {
     case 'build-load': {
       const { runBuildCommand } = await import('./build-captures.js');
       return runBuildCommand(command, rest);
+    }
+    case 'check': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+      if (positionals.length !== 1) usage('check takes exactly one policy file');
+      const { check } = await import('./check.js');
+      return check(positionals[0]!, { json: values.json ?? false, out: process.stdout, err: process.stderr });
     }
     case 'anomalies': {
       for (const { name, description } of anomalyCatalog()) process.stdout.write(`${name.padEnd(30)} ${description}\n`);
