@@ -11,4 +11,4 @@ ubsan=$(gcc -print-file-name=libubsan.so)
 echo "== TypeScript decode tests with the ASan+UBSan addon"
 LD_PRELOAD="$runtime $ubsan" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   SIGWALL_ADDON="$PWD/build/native-asan-addon/Release/sigwall.node" \
-  npx vitest run test/dataplane test/corpus
+  npx vitest run --reporter=default --reporter=json --outputFile.json=build/reports/vitest-asan.json test/dataplane test/corpus

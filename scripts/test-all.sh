@@ -15,8 +15,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 
+mkdir -p build/reports
+rm -f build/reports/*
 npm run --silent build
 bash scripts/test-native.sh
 echo "== TypeScript suite"
-npx vitest run
+npx vitest run --reporter=default --reporter=json --outputFile.json=build/reports/vitest.json
 bash scripts/test-addon-asan.sh
+node scripts/test-summary.mjs build/reports/*.json build/reports/*.xml
