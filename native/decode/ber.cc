@@ -89,8 +89,6 @@ bool BerReader::find_end_of_contents(Cursor& cursor, unsigned depth) {
   }
 }
 
-bool BerReader::next_allow_cut(BerElement& out, bool& cut) { return read_element(out, true, cut); }
-
 bool BerReader::read_element(BerElement& out, bool allow_cut, bool& cut) {
   cut = false;
   if (failed_ || cursor_.at_end()) return false;
@@ -145,10 +143,6 @@ bool BerReader::next_if(BerClass tag_class, uint32_t tag_number, BerElement& out
     return false;
   }
   return true;
-}
-
-BerReader BerReader::enter(const BerElement& element) const {
-  return BerReader(element.value, *anomalies_, depth_ + 1);
 }
 
 bool ber_integer(ByteView contents, int32_t& out) {

@@ -16,14 +16,16 @@ namespace sigwall {
 
 enum class BerClass : uint8_t { kUniversal = 0, kApplication = 1, kContext = 2, kPrivate = 3 };
 
+// Declared widest first so that the element packs into 32 bytes instead of 40: decoders declare
+// one per level and per loop, and each is zeroed when declared.
 struct BerElement {
-  BerClass tag_class = BerClass::kUniversal;
-  bool constructed = false;
-  uint32_t tag_number = 0;
-  bool indefinite = false;
   ByteView value;          // contents octets (for indefinite length: without the end-of-contents)
+  uint32_t tag_number = 0;
   uint32_t offset = 0;     // of the identifier octet, within the reader's view
   uint32_t total_length = 0;  // identifier + length + contents (+ end-of-contents)
+  BerClass tag_class = BerClass::kUniversal;
+  bool constructed = false;
+  bool indefinite = false;
 
   bool is(BerClass c, uint32_t number) const { return tag_class == c && tag_number == number; }
   bool is_context(uint32_t number) const { return is(BerClass::kContext, number); }
@@ -47,27 +49,8 @@ class BerReader {
   // Reads the next element. False at the end or on a malformed element (then failed() is
   // true, the anomaly is set and no further element is returned).
   bool next(BerElement& out) {
-    // Fast path for the form nearly every TCAP/MAP element has: a one-octet identifier (tag
-    // number below 31) and a short-form definite length that fits. Everything else (high tag
-    // numbers, long or indefinite lengths, truncation, failure, the depth cap) takes the
-    // general path, which also sets the anomalies.
-    const uint32_t remaining = cursor_.remaining();
-    if (!failed_ && depth_ < limits::kMaxBerDepth && remaining >= 2) {
-      const uint8_t* here = cursor_.here();
-      const uint8_t identifier = here[0];
-      const uint8_t length = here[1];
-      if ((identifier & 0x1F) != 0x1F && length < 0x80 && length <= remaining - 2) {
-        out.tag_class = static_cast<BerClass>(identifier >> 6);
-        out.constructed = (identifier & 0x20) != 0;
-        out.tag_number = identifier & 0x1F;
-        out.indefinite = false;
-        out.value = ByteView{here + 2, length};
-        out.offset = cursor_.offset();
-        out.total_length = uint32_t{length} + 2;
-        cursor_.skip(out.total_length);
-        return true;
-      }
-    }
+    if (failed_ || cursor_.at_end()) return false;  // every loop over a reader ends here
+    if (read_common_form(out)) return true;
     bool cut;
     return read_element(out, false, cut);
   }
@@ -75,16 +58,51 @@ class BerReader {
   // view's end (`cut` true, ber.truncated set, the reader not failed). For an outermost element
   // whose contents are complete but whose length overstates them: Wireshark decodes such a
   // message (arkime m3ua_test.pcap) and a lenient peer may act on it.
-  bool next_allow_cut(BerElement& out, bool& cut);
+  bool next_allow_cut(BerElement& out, bool& cut) {
+    cut = false;
+    if (failed_ || cursor_.at_end()) return false;
+    if (read_common_form(out)) return true;
+    return read_element(out, true, cut);
+  }
   bool failed() const { return failed_; }
   unsigned depth() const { return depth_; }
-  // A reader over a constructed element's contents, one level deeper.
-  BerReader enter(const BerElement& element) const;
+  // A reader over a constructed element's contents, one level deeper. Inline: TCAP and MAP
+  // open a reader per constructed element, several per message.
+  BerReader enter(const BerElement& element) const { return BerReader(element.value, *anomalies_, depth_ + 1); }
   // Reads the next element and checks its tag; false (no anomaly) if absent or different,
   // in which case nothing is consumed.
   bool next_if(BerClass tag_class, uint32_t tag_number, BerElement& out);
 
  private:
+  // Fast path for the form nearly every TCAP/MAP element has: a one-octet identifier (tag number
+  // below 31) and a definite length that fits, in the short form or in one long-form octet
+  // (X.690 §8.1.3.5; from 128 up, where that form is the minimal one). False, consuming
+  // nothing, for everything else (high tag numbers, other lengths, truncation, the depth cap):
+  // read_element decodes it and sets the anomalies.
+  bool read_common_form(BerElement& out) {
+    const uint32_t remaining = cursor_.remaining();
+    if (depth_ >= limits::kMaxBerDepth || remaining < 2) return false;
+    const uint8_t* here = cursor_.here();
+    const uint8_t identifier = here[0];
+    if ((identifier & 0x1F) == 0x1F) return false;
+    uint32_t header = 2, length = here[1];
+    if (length == 0x81 && remaining >= 3 && here[2] >= 0x80) {
+      header = 3;
+      length = here[2];
+    } else if (length >= 0x80) {
+      return false;
+    }
+    if (length > remaining - header) return false;
+    out.tag_class = static_cast<BerClass>(identifier >> 6);
+    out.constructed = (identifier & 0x20) != 0;
+    out.tag_number = identifier & 0x1F;
+    out.indefinite = false;
+    out.value = ByteView{here + header, length};
+    out.offset = cursor_.offset();
+    out.total_length = header + length;
+    cursor_.skip(out.total_length);
+    return true;
+  }
   void fail(Anomaly anomaly);
   bool read_element(BerElement& out, bool allow_cut, bool& cut);
   bool read_header(Cursor& cursor, BerElement& out, bool& indefinite, uint32_t& length);

@@ -30,6 +30,8 @@ struct ByteView {
   }
 };
 
+// The multi-octet reads index through a pointer to the first octet (not data_[pos_ + k]) so
+// that the compiler can merge the octet loads into one load: pos_ + k could wrap, p + k cannot.
 class Cursor {
  public:
   Cursor() = default;
@@ -53,33 +55,36 @@ class Cursor {
   }
   bool read_be16(uint16_t& out) {
     if (remaining() < 2) return false;
-    out = static_cast<uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
+    const uint8_t* p = here();
+    out = static_cast<uint16_t>((p[0] << 8) | p[1]);
     pos_ += 2;
     return true;
   }
   bool read_be24(uint32_t& out) {
     if (remaining() < 3) return false;
-    out = (uint32_t{data_[pos_]} << 16) | (uint32_t{data_[pos_ + 1]} << 8) | data_[pos_ + 2];
+    const uint8_t* p = here();
+    out = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
     pos_ += 3;
     return true;
   }
   bool read_be32(uint32_t& out) {
     if (remaining() < 4) return false;
-    out = (uint32_t{data_[pos_]} << 24) | (uint32_t{data_[pos_ + 1]} << 16) |
-          (uint32_t{data_[pos_ + 2]} << 8) | data_[pos_ + 3];
+    const uint8_t* p = here();
+    out = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
     pos_ += 4;
     return true;
   }
   bool read_le16(uint16_t& out) {
     if (remaining() < 2) return false;
-    out = static_cast<uint16_t>(data_[pos_] | (data_[pos_ + 1] << 8));
+    const uint8_t* p = here();
+    out = static_cast<uint16_t>(p[0] | (p[1] << 8));
     pos_ += 2;
     return true;
   }
   bool read_le32(uint32_t& out) {
     if (remaining() < 4) return false;
-    out = uint32_t{data_[pos_]} | (uint32_t{data_[pos_ + 1]} << 8) |
-          (uint32_t{data_[pos_ + 2]} << 16) | (uint32_t{data_[pos_ + 3]} << 24);
+    const uint8_t* p = here();
+    out = uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
     pos_ += 4;
     return true;
   }

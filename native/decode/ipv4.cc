@@ -15,10 +15,16 @@ constexpr uint16_t kFragmentOffsetMask = 0x1FFF;
 constexpr uint32_t kMinEthernetPayloadBytes = 46;
 
 // RFC 791 §3.1 "Header Checksum": the 16-bit one's complement of the one's complement sum of
-// the header's 16-bit words. Summing a header that includes its checksum gives 0xFFFF.
+// the header's 16-bit words. Summing a header that includes its checksum gives 0xFFFF. Summed
+// here in 32-bit words and folded at the end, as RFC 1071 §2 (B)/(C) allow (2^16 is 1 modulo
+// 0xFFFF, so the folded sum does not depend on the word size): half the iterations, per packet.
 bool header_checksum_ok(ByteView header) {
-  uint32_t sum = 0;
-  for (uint32_t i = 0; i + 1 < header.size; i += 2) sum += (uint32_t{header.data[i]} << 8) | header.data[i + 1];
+  Cursor cursor(header);
+  uint64_t sum = 0;
+  uint32_t word;
+  while (cursor.read_be32(word)) sum += word;
+  uint16_t half;  // IHL counts 32-bit words, so there is none in a real header
+  if (cursor.read_be16(half)) sum += half;
   while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
   return sum == 0xFFFF;
 }

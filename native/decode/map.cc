@@ -6,6 +6,8 @@
 // by position in a SEQUENCE (sm-RP-DA/OA) have their own small decoders.
 #include "map.h"
 
+#include <algorithm>
+#include <array>
 #include <iterator>
 
 #include "ber.h"
@@ -157,27 +159,72 @@ struct TbcdCheck {
 // TBCD-STRING (TS 29.002 §17.7.8): low nibble first; 1111 is the filler of an odd count. The
 // text is what Wireshark's e164/e212 fields print: '?' for a non-decimal nibble, and a 0xF high
 // nibble ends the string wherever it is.
+// Both digits of every octet value as Wireshark prints them, and whether both are decimal: one
+// lookup per octet in tbcd_digits' main loop.
+struct DecimalPair {
+  char low, high;
+  bool decimal;
+};
+
+constexpr char decimal_digit(unsigned nibble) { return nibble <= 9 ? static_cast<char>('0' + nibble) : '?'; }
+
+constexpr std::array<DecimalPair, 256> make_decimal_pairs() {
+  std::array<DecimalPair, 256> pairs{};
+  for (unsigned byte = 0; byte < 256; ++byte)
+    pairs[byte] = DecimalPair{decimal_digit(byte & 0x0F), decimal_digit(byte >> 4), (byte & 0x0F) <= 9 && (byte >> 4) <= 9};
+  return pairs;
+}
+
+constexpr std::array<DecimalPair, 256> kDecimalPairs = make_decimal_pairs();
+
 TbcdCheck tbcd_digits(ByteView bytes, Digits& out) {
   TbcdCheck check;
-  out.count = 0;
-  auto push = [&](uint8_t nibble) {
-    if (out.count >= limits::kMaxDigits) {
-      check.overflow = true;
-      return;
-    }
-    if (nibble > 9) check.decimal = false;
-    out.text[out.count++] = nibble <= 9 ? static_cast<char>('0' + nibble) : '?';
-  };
-  for (uint32_t i = 0; i < bytes.size; ++i) {
+  uint32_t count = 0;
+  // An octet at a time, not a nibble (addresses are decoded several times per message). Every
+  // octet but the last holds two digits until the cap or a filler: this first loop takes those
+  // with one test per octet; the general loop below finishes from where it stopped.
+  const uint32_t bulk = bytes.size == 0 ? 0 : std::min(bytes.size - 1, limits::kMaxDigits / 2);
+  uint32_t i = 0;
+  for (; i < bulk; ++i) {
     const uint8_t byte = bytes.data[i];
-    push(byte & 0x0F);
-    if ((byte >> 4) == 0x0F) {
+    if ((byte >> 4) == 0x0F) break;
+    const DecimalPair& pair = kDecimalPairs[byte];
+    if (!pair.decimal) check.decimal = false;
+    out.text[count] = pair.low;
+    out.text[count + 1] = pair.high;
+    count += 2;
+  }
+  for (; i < bytes.size; ++i) {
+    const uint8_t low = bytes.data[i] & 0x0F, high = bytes.data[i] >> 4;
+    const bool filler = high == 0x0F;
+    const uint32_t digits = filler ? 1 : 2;
+    if (count + digits > limits::kMaxDigits) {
+      // Over the cap: keep what fits; the rest is not read.
+      if (count < limits::kMaxDigits) {
+        if (low > 9) check.decimal = false;
+        out.text[count++] = low <= 9 ? static_cast<char>('0' + low) : '?';
+      }
+      check.overflow = true;
+      // The digits beyond the cap are not kept, but where the string ends still counts.
+      for (; i < bytes.size; ++i) {
+        if ((bytes.data[i] >> 4) == 0x0F) {
+          if (i + 1 != bytes.size) check.ended_early = true;
+          break;
+        }
+      }
+      break;
+    }
+    if (low > 9 || (!filler && high > 9)) check.decimal = false;
+    out.text[count] = low <= 9 ? static_cast<char>('0' + low) : '?';
+    out.text[count + 1] = high <= 9 ? static_cast<char>('0' + high) : '?';  // the NUL below when filler
+    count += digits;
+    if (filler) {
       if (i + 1 != bytes.size) check.ended_early = true;
       break;
     }
-    push(byte >> 4);
   }
-  out.text[out.count] = '\0';
+  out.count = static_cast<uint8_t>(count);
+  out.text[count] = '\0';
   return check;
 }
 
@@ -620,10 +667,31 @@ constexpr OperationForms kForms[] = {
     {89, kArg, 1, {as_sequence(kNoteMmEventArg)}},
 };
 
+// kForms indexed by opcode and argument/result, built at compile time: the lookup runs for
+// every component, and scanning the table was about a fifth of MAP's decoding time.
+struct FormsIndex {
+  static constexpr uint8_t kNone = 0xFF;
+  uint8_t entry[kHighestOpcode + 1][2] = {};
+};
+
+constexpr FormsIndex build_forms_index() {
+  FormsIndex index;
+  for (auto& row : index.entry) row[0] = row[1] = FormsIndex::kNone;
+  for (size_t i = 0; i < std::size(kForms); ++i) {
+    const OperationForms& entry = kForms[i];
+    uint8_t& slot = index.entry[entry.opcode][entry.result ? 1 : 0];
+    if (slot == FormsIndex::kNone) slot = static_cast<uint8_t>(i);  // the first row wins, as in a scan
+  }
+  return index;
+}
+
+constexpr FormsIndex kFormsIndex = build_forms_index();
+static_assert(std::size(kForms) < FormsIndex::kNone, "kForms rows fit the index");
+
 const OperationForms* find_forms(int32_t opcode, bool result) {
-  for (const OperationForms& entry : kForms)
-    if (entry.opcode == opcode && entry.result == result) return &entry;
-  return nullptr;
+  if (opcode < 0 || opcode > kHighestOpcode) return nullptr;
+  const uint8_t slot = kFormsIndex.entry[opcode][result ? 1 : 0];
+  return slot == FormsIndex::kNone ? nullptr : &kForms[slot];
 }
 
 // ------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@
 //   are decoded regardless (the dialogue is only a hint for the operation's context).
 #include "tcap.h"
 
+#include <cstddef>
+#include <cstring>
 #include <iterator>
 
 namespace sigwall {
@@ -137,10 +139,7 @@ static_assert(std::size(kAareFields) <= kMaxDialogueFields, "largest dialogue AP
 // --- Helpers -------------------------------------------------------------------------------
 
 bool equals(ByteView view, const uint8_t* bytes, uint32_t size) {
-  if (view.size != size) return false;
-  for (uint32_t i = 0; i < size; ++i)
-    if (view.data[i] != bytes[i]) return false;
-  return true;
+  return view.size == size && std::memcmp(view.data, bytes, size) == 0;
 }
 
 bool starts_with(ByteView view, const uint8_t* bytes, uint32_t size) {
@@ -385,7 +384,7 @@ bool TcapDecoder::dialogue_pdu(BerReader& encoding, bool unidialogue) {
   while (pdu.next(e)) {
     int index = -1;
     if (e.tag_class == BerClass::kContext) {
-      for (int i = 0; i < spec->field_count; ++i)
+      for (int i = 0; i < spec->field_count && index < 0; ++i)  // the tags are distinct
         if (spec->fields[i].tag == e.tag_number) index = i;
     }
     if (index < 0 || index <= last) {
@@ -682,10 +681,39 @@ bool TcapDecoder::reject(BerReader& reader, TcapComponent& c) {
   return no_more_elements(reader);
 }
 
+// Resets every field of the view except the component array. TcapView holds kMaxComponents
+// components (most of its size) and a message rarely has more than one: component_portion
+// resets each component as it fills it, and consumers read components[0..components_decoded)
+// only. A field added to TcapView must be reset here too (the static_assert is a reminder).
+void reset_all_but_components(TcapView& view) {
+  static_assert(offsetof(TcapView, components) == 104 && sizeof(TcapView) == 104 + sizeof(view.components),
+                "a TcapView field was added or removed: update reset_all_but_components");
+  view.type = TcapMessageType::kNone;
+  view.ansi_package = 0;
+  view.has_otid = false;
+  view.otid = ByteView{};
+  view.has_dtid = false;
+  view.dtid = ByteView{};
+  view.has_p_abort_cause = false;
+  view.p_abort_cause = 0;
+  view.has_dialogue = false;
+  view.dialogue_pdu = DialoguePdu::kNone;
+  view.application_context = ByteView{};
+  view.has_protocol_version = false;
+  view.protocol_version = 0;
+  view.has_abort_source = false;
+  view.abort_source = 0;
+  view.has_result = false;
+  view.result = 0;
+  view.user_information = ByteView{};
+  view.component_count = 0;
+  view.components_decoded = 0;
+}
+
 }  // namespace
 
 DecodeStatus decode_tcap(ByteView message, TcapView& out, AnomalySet& anomalies) {
-  out = TcapView{};
+  reset_all_but_components(out);
   AnomalySet found;  // this layer's bits only, to tell kOk from kAnomaly
   TcapDecoder decoder(out, found);
   const bool ok = decoder.decode(message);

@@ -1,5 +1,6 @@
 #include "decode_pipeline.h"
 
+#include <bit>
 #include <cstring>
 
 #include "../decode/ip.h"
@@ -38,9 +39,11 @@ uint32_t adaptation_ppid(const SctpDataChunk& chunk, uint16_t src_port, uint16_t
 DecodePipeline::DecodePipeline(const DecodeOptions& options) : options_(options) {}
 
 void DecodePipeline::count(const AnomalySet& anomalies) {
-  if (!anomalies.any()) return;
-  for (unsigned i = 0; i < static_cast<unsigned>(Anomaly::kCount); ++i)
-    if (anomalies.has(static_cast<Anomaly>(i))) ++stats_.anomalies[i];
+  // Visits the set bits only (a message has a few of the 128), lowest first.
+  for (unsigned word = 0; word < 2; ++word) {
+    for (uint64_t bits = anomalies.bits[word]; bits != 0; bits &= bits - 1)
+      ++stats_.anomalies[word * 64 + static_cast<unsigned>(std::countr_zero(bits))];
+  }
 }
 
 void DecodePipeline::decode_frame(const FrameInfo& frame, ByteView bytes, MessageSink& sink) {
@@ -200,11 +203,13 @@ void DecodePipeline::reset() {
 
 void DecodePipeline::reset_message(Ss7Message& message) {
   // Ss7Message is large (per-component MAP/CAP fields); only what the previous message used
-  // is cleared, so the cost per message stays small.
+  // is cleared, so the cost per message stays small. decode_tcap_and_above fills cap[i] or
+  // map[i] by the message's application, never both.
   const unsigned used = message.has_tcap ? message.tcap.components_decoded : 0;
+  const bool used_cap = message.application == Application::kCap;
   for (unsigned i = 0; i < used && i < limits::kMaxComponents; ++i) {
-    message.map[i] = MapFields{};
-    message.cap[i] = CapFields{};
+    if (used_cap) message.cap[i] = CapFields{};
+    else message.map[i] = MapFields{};
   }
   message.frame = 0;
   message.chunk_index = 0;

@@ -182,10 +182,20 @@ bool CaptureReader::next_pcap(CaptureFrame& frame, CaptureError& error) {
     return fail(error, offset, "pcap record at offset %u: header truncated (%u of %u bytes)", offset, left,
                 kPcapRecordHeaderSize);
   // §5: seconds, micro/nanoseconds, captured length (incl_len), original length (orig_len).
-  const uint32_t seconds = u32_at(offset);
-  const uint32_t fraction = u32_at(offset + 4);
-  uint32_t captured = u32_at(offset + 8);
-  uint32_t original = u32_at(offset + 12);
+  // One cursor over the record header rather than a view per field: this runs per frame.
+  Cursor header(file_.sub(offset, kPcapRecordHeaderSize));
+  uint32_t seconds = 0, fraction = 0, captured = 0, original = 0;
+  if (big_endian_) {
+    header.read_be32(seconds);
+    header.read_be32(fraction);
+    header.read_be32(captured);
+    header.read_be32(original);
+  } else {
+    header.read_le32(seconds);
+    header.read_le32(fraction);
+    header.read_le32(captured);
+    header.read_le32(original);
+  }
   if (lengths_swapped_ || (lengths_maybe_swapped_ && captured > original)) {
     const uint32_t t = captured;
     captured = original;

@@ -143,6 +143,7 @@ SccpReassembler::Result SccpReassembler::add(const Mtp3Route& route, const SccpV
 }
 
 void SccpReassembler::expire(uint64_t now_ns) {
+  if (stats_.segments_held == 0) return;  // no slot taken since construction or reset(): nothing to expire
   for (unsigned i = 0; i < limits::kMaxPendingSccpMessages; ++i) {
     Slot& slot = slots_[i];
     if (slot.in_use && now_ns > slot.started_ns && now_ns - slot.started_ns >= limits::kReassemblyTimeoutNs) {
@@ -153,7 +154,10 @@ void SccpReassembler::expire(uint64_t now_ns) {
 }
 
 void SccpReassembler::reset() {
-  for (unsigned i = 0; i < limits::kMaxPendingSccpMessages; ++i) slots_[i].in_use = false;
+  // A slot is taken only by a first segment, which counts in segments_held: with none since
+  // construction or the last reset every slot is already free.
+  if (stats_.segments_held != 0)
+    for (unsigned i = 0; i < limits::kMaxPendingSccpMessages; ++i) slots_[i].in_use = false;
   stats_ = SccpReassemblyStats{};
 }
 

@@ -67,6 +67,7 @@ unsigned SctpReassembler::pending() const {
 }
 
 void SctpReassembler::expire(uint64_t now_ns) {
+  if (stats_.fragments_held == 0) return;  // no slot taken since construction or reset(): nothing to expire
   for (unsigned i = 0; i < limits::kMaxPendingSctpMessages; ++i) {
     Slot& slot = slots_[i];
     if (slot.state == Slot::State::kFree || !older_than_timeout(slot.started_ns, now_ns)) continue;
@@ -77,7 +78,11 @@ void SctpReassembler::expire(uint64_t now_ns) {
 }
 
 void SctpReassembler::reset() {
-  for (unsigned i = 0; i < limits::kMaxPendingSctpMessages; ++i) slots_[i].state = Slot::State::kFree;
+  // A slot is taken only by a first fragment, which counts in fragments_held: with none since
+  // construction or the last reset every slot is already free (a pipeline reused for many
+  // short decodes, as the truncation sweep does, then pays nothing here).
+  if (stats_.fragments_held != 0)
+    for (unsigned i = 0; i < limits::kMaxPendingSctpMessages; ++i) slots_[i].state = Slot::State::kFree;
   stats_ = SctpReassemblyStats{};
   completed_ppid_ = 0;
 }

@@ -619,6 +619,80 @@ TEST(TcapEncoding, ViewIsResetBetweenMessages) {
   EXPECT_EQ(view.components_decoded, 0);
 }
 
+// decode_tcap resets the header fields one by one and each component as it fills it (the view
+// is large): after any message, a reused view must read exactly as a fresh one.
+void expect_same_view(const TcapView& reused, const TcapView& fresh) {
+  EXPECT_EQ(reused.type, fresh.type);
+  EXPECT_EQ(reused.ansi_package, fresh.ansi_package);
+  EXPECT_EQ(reused.has_otid, fresh.has_otid);
+  EXPECT_EQ(bytes_of(reused.otid), bytes_of(fresh.otid));
+  EXPECT_EQ(reused.has_dtid, fresh.has_dtid);
+  EXPECT_EQ(bytes_of(reused.dtid), bytes_of(fresh.dtid));
+  EXPECT_EQ(reused.has_p_abort_cause, fresh.has_p_abort_cause);
+  EXPECT_EQ(reused.p_abort_cause, fresh.p_abort_cause);
+  EXPECT_EQ(reused.has_dialogue, fresh.has_dialogue);
+  EXPECT_EQ(reused.dialogue_pdu, fresh.dialogue_pdu);
+  EXPECT_EQ(bytes_of(reused.application_context), bytes_of(fresh.application_context));
+  EXPECT_EQ(reused.has_protocol_version, fresh.has_protocol_version);
+  EXPECT_EQ(reused.protocol_version, fresh.protocol_version);
+  EXPECT_EQ(reused.has_abort_source, fresh.has_abort_source);
+  EXPECT_EQ(reused.abort_source, fresh.abort_source);
+  EXPECT_EQ(reused.has_result, fresh.has_result);
+  EXPECT_EQ(reused.result, fresh.result);
+  EXPECT_EQ(bytes_of(reused.user_information), bytes_of(fresh.user_information));
+  EXPECT_EQ(reused.component_count, fresh.component_count);
+  ASSERT_EQ(reused.components_decoded, fresh.components_decoded);
+  for (unsigned i = 0; i < fresh.components_decoded; ++i) {
+    const TcapComponent& a = reused.components[i];
+    const TcapComponent& b = fresh.components[i];
+    EXPECT_EQ(a.type, b.type);
+    EXPECT_EQ(a.has_invoke_id, b.has_invoke_id);
+    EXPECT_EQ(a.invoke_id, b.invoke_id);
+    EXPECT_EQ(a.has_linked_id, b.has_linked_id);
+    EXPECT_EQ(a.linked_id, b.linked_id);
+    EXPECT_EQ(a.opcode_form, b.opcode_form);
+    EXPECT_EQ(a.opcode, b.opcode);
+    EXPECT_EQ(bytes_of(a.global_opcode), bytes_of(b.global_opcode));
+    EXPECT_EQ(a.error_form, b.error_form);
+    EXPECT_EQ(a.error_code, b.error_code);
+    EXPECT_EQ(a.has_problem, b.has_problem);
+    EXPECT_EQ(a.problem_type, b.problem_type);
+    EXPECT_EQ(a.problem_code, b.problem_code);
+    EXPECT_EQ(bytes_of(a.parameter), bytes_of(b.parameter));
+  }
+}
+
+TEST(TcapEncoding, ReusedViewReadsAsAFreshOne) {
+  const Bytes abort_with_abrt = {
+      0x67, 0x1B,                          // Abort
+      0x49, 0x01, 0x02,                    //   dtid 02
+      0x6B, 0x16,                          //   dialogue portion
+      0x28, 0x14,                          //     EXTERNAL
+      0x06, 0x07, 0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01,  // dialogue-as-id
+      0xA0, 0x09,                          //       single-ASN1-type
+      0x64, 0x07,                          //         ABRT [APPLICATION 4]
+      0x80, 0x01, 0x00,                    //           abort-source: dialogue-service-user
+      0xBE, 0x02, 0x28, 0x00,              //           user-information [30] { EXTERNAL }
+  };
+  const Bytes reject = continue_with({0xA4, 0x06, 0x02, 0x01, 0x01, 0x81, 0x01, 0x02});
+  const Bytes return_error = continue_with({0xA3, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x22});
+  const Bytes p_abort = {0x67, 0x06, 0x49, 0x01, 0x02, 0x4A, 0x01, 0x01};
+  const Bytes ansi = {0xE2, 0x00};
+  const std::vector<Bytes> messages = {kBeginUpdateLocation, kContinueWithAare, abort_with_abrt, reject,
+                                       return_error, p_abort, ansi, continue_with(kPlainInvoke)};
+  // Every message after every other one, into the same view.
+  for (const Bytes& before : messages) {
+    for (const Bytes& message : messages) {
+      auto reused = std::make_unique<TcapView>();
+      AnomalySet ignored;
+      decode_tcap(ByteView{before.data(), static_cast<uint32_t>(before.size())}, *reused, ignored);
+      decode_tcap(ByteView{message.data(), static_cast<uint32_t>(message.size())}, *reused, ignored);
+      auto fresh = decode(message);
+      expect_same_view(*reused, fresh->view);
+    }
+  }
+}
+
 // --- One test per TCAP anomaly ------------------------------------------------------------------
 
 TEST(TcapAnomaly, MalformedEmptyMessage) {
