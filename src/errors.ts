@@ -7,6 +7,8 @@ export const ErrorCatalog = {
   SIGWALL_ERR_OPTIONS: 'Decode options were invalid (e.g. an SSN outside 0..255).',
   SIGWALL_ERR_ADDON: 'The native addon could not be loaded (not built, or built for another Node ABI).',
   SIGWALL_ERR_POLICY: 'A policy is invalid (syntax, schema or references); one line per issue names the file, the rule and the path.',
+  SIGWALL_ERR_TABLE: 'A compiled table image was refused by the data plane (corrupt, truncated, or built for another field registry); the message names the section and offset.',
+  SIGWALL_ERR_POLICY_TOO_COMPLEX: 'A policy would compile to tables beyond the image budgets; the message names the phase or dimension and its size.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCatalog;
@@ -62,5 +64,14 @@ export class PolicyError extends SigwallError {
     super('SIGWALL_ERR_POLICY', issues.map(formatPolicyIssue).join('\n'), { issues });
     this.name = 'PolicyError';
     this.issues = Object.freeze([...issues]);
+  }
+}
+
+// A valid policy whose compiled tables would exceed the image budgets (docs/table-format.md):
+// the message names the phase or dimension and its size.
+export class PolicyTooComplexError extends SigwallError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('SIGWALL_ERR_POLICY_TOO_COMPLEX', message, details);
+    this.name = 'PolicyTooComplexError';
   }
 }

@@ -16,6 +16,8 @@
 #include "../decode/map.h"
 #include "../engine/decode_pipeline.h"
 #include "../io/capture_reader.h"
+#include "../table/classifier.h"
+#include "../table/table_image.h"
 #include "record_builder.h"
 
 namespace sigwall::addon {
@@ -56,6 +58,65 @@ ByteView bytes_of(const Napi::Env& env, const Napi::Value& value) {
   return ByteView{array.Data(), static_cast<uint32_t>(array.ByteLength())};
 }
 
+// The classification options: a compiled table (docs/table-format.md), loaded and validated
+// once, and the side the capture's messages arrived from (evaluate.ts: default external).
+struct TableOptions {
+  std::unique_ptr<table::TableImage> table;
+  table::IngressSide side = table::IngressSide::kExternal;
+};
+
+TableOptions table_options_from(const Napi::Env& env, const Napi::Value& value) {
+  TableOptions options;
+  if (!value.IsObject()) return options;
+  const Napi::Object object = value.As<Napi::Object>();
+  if (object.Has("ingressSide") && !object.Get("ingressSide").IsUndefined()) {
+    const std::string side = object.Get("ingressSide").ToString();
+    if (side == "internal") options.side = table::IngressSide::kInternal;
+    else if (side != "external") throw Napi::TypeError::New(env, "ingressSide must be 'external' or 'internal'");
+  }
+  if (!object.Has("table") || object.Get("table").IsUndefined()) return options;
+  const Napi::Value bytes = object.Get("table");
+  if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "table must be a Uint8Array");
+  const Napi::Uint8Array array = bytes.As<Napi::Uint8Array>();
+  if (array.ByteLength() > UINT32_MAX) throw Napi::RangeError::New(env, "table larger than 4 GiB");
+  table::TableError error;
+  if (!table::TableImage::load(ByteView{array.Data(), static_cast<uint32_t>(array.ByteLength())}, options.table, error)) {
+    Napi::Error failure = Napi::Error::New(env, error.message);
+    failure.Set("code", Napi::String::New(env, "SIGWALL_ERR_TABLE"));
+    throw failure;
+  }
+  return options;
+}
+
+const char* action_name(uint8_t action) {
+  return action == 1 ? "drop" : action == 2 ? "alert" : "allow";
+}
+
+// The verdict as evaluate.ts's Verdict: rule ids, "<policy>#default" / "<policy>#malformed".
+Napi::Object verdict_object(Napi::Env env, const table::TableImage& image, const table::Verdict& verdict,
+                            std::vector<uint16_t>& scratch) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("action", action_name(verdict.action));
+  if (verdict.rule != table::kNoRule) {
+    object.Set("rule", std::string(image.rule_id(verdict.rule)));
+    const uint8_t category = verdict.category;
+    if (category == 0) object.Set("category", "custom");
+    else object.Set("category", category);
+  } else {
+    object.Set("rule", std::string(image.policy_name()) + (verdict.malformed ? "#malformed" : "#default"));
+  }
+  Napi::Array shadows = Napi::Array::New(env);
+  if (verdict.shadow_truncated) {
+    table::all_shadow_hits(image, verdict, scratch);
+    for (uint32_t i = 0; i < scratch.size(); ++i) shadows.Set(i, std::string(image.rule_id(scratch[i])));
+  } else {
+    for (uint32_t i = 0; i < verdict.shadow_count; ++i) shadows.Set(i, std::string(image.rule_id(verdict.shadow[i])));
+  }
+  object.Set("shadowHits", shadows);
+  return object;
+}
+
 Napi::Object capture_error_object(const Napi::Env& env, const CaptureError& error) {
   Napi::Object object = Napi::Object::New(env);
   object.Set("code", "SIGWALL_ERR_CAPTURE");
@@ -66,25 +127,70 @@ Napi::Object capture_error_object(const Napi::Env& env, const CaptureError& erro
 
 class RecordSink final : public MessageSink {
  public:
-  RecordSink(Napi::Env env, Napi::Array records) : env_(env), records_(records) {}
-  void on_message(const Ss7Message& message) override { records_.Set(count_++, build_record(env_, message)); }
+  RecordSink(Napi::Env env, Napi::Array records, const TableOptions& table) : env_(env), records_(records), table_(table) {}
+  void on_message(const Ss7Message& message) override {
+    Napi::Object record = build_record(env_, message);
+    if (table_.table) {
+      table::Verdict verdict;
+      table::classify(*table_.table, message, table_.side, verdict);
+      record.Set("verdict", verdict_object(env_, *table_.table, verdict, scratch_));
+    }
+    records_.Set(count_++, record);
+  }
   uint32_t count() const { return count_; }
 
  private:
   Napi::Env env_;
   Napi::Array records_;
+  const TableOptions& table_;
+  std::vector<uint16_t> scratch_;
   uint32_t count_ = 0;
 };
 
 class CountingSink final : public MessageSink {
  public:
+  explicit CountingSink(const TableOptions& table) : table_(table) {}
   void on_message(const Ss7Message& message) override {
     ++messages;
     if (message.has_tcap) components += message.tcap.components_decoded;
+    if (table_.table) {
+      // Timed per call; the clock's own cost (timer_overhead_ns, measured once) is taken off.
+      const auto start = std::chrono::steady_clock::now();
+      table::classify(*table_.table, message, table_.side, verdict_);
+      const auto end = std::chrono::steady_clock::now();
+      const auto ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
+      // A classification takes well under a microsecond; a sample this long is the thread
+      // being preempted between the two reads, and would swamp the sum: left out, counted.
+      if (ns < kPreemptedNs) {
+        classify_ns += ns;
+        ++timed;
+      }
+      actions[verdict_.action] += 1;
+    }
   }
   uint64_t messages = 0;
   uint64_t components = 0;
+  uint64_t classify_ns = 0;
+  uint64_t timed = 0;  // classifications whose time is in classify_ns
+  uint64_t actions[3] = {0, 0, 0};
+  static constexpr uint64_t kPreemptedNs = 50'000;
+
+ private:
+  const TableOptions& table_;
+  table::Verdict verdict_;
 };
+
+// The smallest interval steady_clock reports for back-to-back reads (the cost of the two
+// reads around each classify() call in CountingSink).
+uint64_t timer_overhead_ns() {
+  uint64_t best = UINT64_MAX;
+  for (int i = 0; i < 1000; ++i) {
+    const auto a = std::chrono::steady_clock::now();
+    const auto b = std::chrono::steady_clock::now();
+    best = std::min<uint64_t>(best, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count()));
+  }
+  return best;
+}
 
 // new CaptureDecoder(capture: Uint8Array, options?): decodes a capture in batches so that a
 // large file streams (bounded memory, progress) instead of becoming one huge array.
@@ -103,6 +209,7 @@ class CaptureDecoder final : public Napi::ObjectWrap<CaptureDecoder> {
     file_ = bytes_of(env, info[0]);
     capture_ = Napi::Persistent(info[0].As<Napi::Object>());  // keeps the bytes alive
     pipeline_ = std::make_unique<DecodePipeline>(decode_options_from(env, info[1]));
+    table_ = table_options_from(env, info[1]);  // throws SIGWALL_ERR_TABLE for an invalid image
     if (!reader_.open(file_, error_)) done_ = true;
   }
 
@@ -111,7 +218,7 @@ class CaptureDecoder final : public Napi::ObjectWrap<CaptureDecoder> {
     const Napi::Env env = info.Env();
     const uint32_t max_records = info[0].IsNumber() ? std::max(1u, info[0].ToNumber().Uint32Value()) : 4096;
     Napi::Array records = Napi::Array::New(env);
-    RecordSink sink(env, records);
+    RecordSink sink(env, records, table_);
     CaptureFrame frame;
     // A frame can yield several records, so a batch may end a little over max_records.
     while (!done_ && sink.count() < max_records) {
@@ -136,6 +243,7 @@ class CaptureDecoder final : public Napi::ObjectWrap<CaptureDecoder> {
   ByteView file_;
   Napi::ObjectReference capture_;
   std::unique_ptr<DecodePipeline> pipeline_;
+  TableOptions table_;
   CaptureReader reader_;
   CaptureError error_;
   uint64_t offset_ = 0;
@@ -144,13 +252,17 @@ class CaptureDecoder final : public Napi::ObjectWrap<CaptureDecoder> {
 
 // benchDecode(capture: Uint8Array, iterations: number, options?) -> counts and nanoseconds of
 // the native loop alone (read + decode, no JavaScript objects): what the benchmark measures.
+// With options.table, every message is also classified; classifyNanoseconds is the time spent
+// in classify() alone (included in nanoseconds): timed per call, the timer's own cost taken off
+// and preempted samples (over 50 us) left out and extrapolated from the others.
 Napi::Value BenchDecode(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const ByteView file = bytes_of(env, info[0]);
   const uint32_t iterations = info[1].IsNumber() ? info[1].ToNumber().Uint32Value() : 1;
   const DecodeOptions options = decode_options_from(env, info[2]);
+  const TableOptions table = table_options_from(env, info[2]);
 
-  CountingSink sink;
+  CountingSink sink(table);
   uint64_t frames = 0;
   CaptureError error;
   auto pipeline = std::make_unique<DecodePipeline>(options);
@@ -171,6 +283,16 @@ Napi::Value BenchDecode(const Napi::CallbackInfo& info) {
   result.Set("components", Napi::Number::New(env, static_cast<double>(sink.components)));
   result.Set("nanoseconds",
              Napi::Number::New(env, static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count())));
+  if (table.table) {
+    // Scaled from the timed classifications to all of them, the timer's own cost taken off.
+    const uint64_t overhead = timer_overhead_ns() * sink.timed;
+    const double timed_ns = sink.classify_ns > overhead ? static_cast<double>(sink.classify_ns - overhead) : 0.0;
+    const double classify_ns = sink.timed ? timed_ns * static_cast<double>(sink.messages) / static_cast<double>(sink.timed) : 0.0;
+    result.Set("classifyNanoseconds", Napi::Number::New(env, classify_ns));
+    Napi::Object actions = Napi::Object::New(env);
+    for (uint8_t a = 0; a < 3; ++a) actions.Set(action_name(a), Napi::Number::New(env, static_cast<double>(sink.actions[a])));
+    result.Set("actions", actions);
+  }
   if (error.failed) result.Set("error", capture_error_object(env, error));
   return result;
 }

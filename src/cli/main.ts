@@ -15,6 +15,8 @@ commands:
       write a large generated capture for benchmarks
   check <policy> [--json]
       validate a policy (.ts/.js module, .yaml or .json) and print a summary, or the resolved policy
+  compile <policy> -o <table.bin> [--json]
+      compile a policy to the data plane's table image and print the compiler's stats
   anomalies
       list every anomaly name the decoders can set`;
 
@@ -68,6 +70,17 @@ export async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) usage('check takes exactly one policy file');
       const { check } = await import('./check.js');
       return check(positionals[0]!, { json: values.json ?? false, out: process.stdout, err: process.stderr });
+    }
+    case 'compile': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { output: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } },
+      });
+      if (positionals.length !== 1) usage('compile takes exactly one policy file');
+      if (values.output === undefined) usage('compile needs -o <table.bin>');
+      const { compileCommand } = await import('./compile.js');
+      return compileCommand(positionals[0]!, { output: values.output, json: values.json ?? false, out: process.stdout, err: process.stderr });
     }
     case 'anomalies': {
       for (const { name, description } of anomalyCatalog()) process.stdout.write(`${name.padEnd(30)} ${description}\n`);

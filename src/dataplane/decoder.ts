@@ -10,6 +10,11 @@ export const DecodeOptions = z
     mtp3Variant: z.enum(['itu', 'japan', 'ansi']).default('itu'),
     // SSNs on which TCAP without an application context is CAP (Wireshark's camel.tcap.ssn).
     capSsns: z.array(z.number().int().min(0).max(255)).max(8).default([146]),
+    // A compiled table image (src/policy/compile.ts): each record then carries the native
+    // classifier's `verdict`. Loaded and validated once; an invalid image is SIGWALL_ERR_TABLE.
+    table: z.instanceof(Uint8Array).optional(),
+    // The side the capture's messages arrived from (the policy field ingress.side).
+    ingressSide: z.enum(['external', 'internal']).default('external'),
   })
   .strict();
 export type DecodeOptions = z.input<typeof DecodeOptions>;
@@ -20,6 +25,16 @@ function nativeOptions(options: DecodeOptions | undefined) {
     throw new SigwallError('SIGWALL_ERR_OPTIONS', `invalid decode options: ${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
+}
+
+// The addon throws {code: 'SIGWALL_ERR_TABLE'} when it refuses a table image.
+function withTableErrors<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SIGWALL_ERR_TABLE') throw new SigwallError('SIGWALL_ERR_TABLE', (error as Error).message);
+    throw error;
+  }
 }
 
 export interface DecodeProgress {
@@ -36,7 +51,7 @@ export function* decodeCaptureRecords(
   options?: DecodeOptions & { file?: string; batchSize?: number; onProgress?: (progress: DecodeProgress) => void },
 ): Generator<MessageRecord, DecodeStats, void> {
   const { file, batchSize, onProgress, ...decodeOptions } = options ?? {};
-  const decoder = new (nativeAddon().CaptureDecoder)(capture, nativeOptions(decodeOptions));
+  const decoder = withTableErrors(() => new (nativeAddon().CaptureDecoder)(capture, nativeOptions(decodeOptions)));
   let messages = 0;
   for (;;) {
     const batch = decoder.decodeBatch(batchSize ?? 4096);
@@ -63,7 +78,7 @@ export function decodeCapture(
 }
 
 export function benchDecode(capture: Uint8Array, iterations: number, options?: DecodeOptions): NativeBenchResult {
-  const result = nativeAddon().benchDecode(capture, iterations, nativeOptions(options));
+  const result = withTableErrors(() => nativeAddon().benchDecode(capture, iterations, nativeOptions(options)));
   if (result.error) throw new CaptureError(result.error.message, result.error.offset);
   return result;
 }

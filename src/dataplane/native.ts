@@ -11,6 +11,9 @@ export interface NativeDecodeOptions {
   verifyCrc?: boolean;
   mtp3Variant?: 'itu' | 'japan' | 'ansi';
   capSsns?: number[];
+  // A compiled table image (src/policy/compile.ts): every record gets a `verdict`.
+  table?: Uint8Array;
+  ingressSide?: 'external' | 'internal';
 }
 
 export interface NativeCaptureErrorInfo {
@@ -61,6 +64,9 @@ export interface NativeBenchResult {
   messages: number;
   components: number;
   nanoseconds: number;
+  // With a table: the part of `nanoseconds` spent classifying, and the verdicts by action.
+  classifyNanoseconds?: number;
+  actions?: { allow: number; drop: number; alert: number };
   error?: NativeCaptureErrorInfo;
 }
 

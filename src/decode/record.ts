@@ -132,5 +132,15 @@ export const MessageRecord = z.object({
   application: z.enum(['unknown', 'map', 'cap']),
   anomalies: z.array(z.string()),
   status: z.enum(['ok', 'anomaly', 'malformed']),
+  // The native classifier's verdict, when the capture was decoded with a compiled table
+  // (DecodeOptions.table); the same shape as evaluate.ts's Verdict.
+  verdict: z
+    .object({
+      action: z.enum(['allow', 'drop', 'alert']),
+      rule: z.string(), // the deciding rule's id, or "<policy>#default" / "<policy>#malformed"
+      category: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal('custom')]).optional(),
+      shadowHits: z.array(z.string()), // ids of the shadow rules that matched before the decision
+    })
+    .optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;

@@ -1,0 +1,436 @@
+#include "classifier.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "fields.generated.h"
+
+// No bounds checks below: every offset, index and class id read here was checked by
+// TableImage::load() (see the invariant in table_image.h). What is checked is the message's
+// own data (digits, opcodes), which varies per message.
+
+namespace sigwall::table {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Field values: evaluate.ts FIELD_VALUES, read from the Ss7Message the way record_builder.cc
+// turns it into the MessageRecord evaluate.ts reads.
+
+struct DigitsValue {
+  const char* text = nullptr;
+  uint32_t count = 0;
+};
+
+// The record's sccp.<called|calling>.digits exists when the message has SCCP and the address
+// a global title (record_builder.cc: gti != 0).
+bool sccp_digits(const Ss7Message& m, const SccpAddress& a, DigitsValue& v) {
+  if (!m.has_sccp || a.gti == 0) return false;
+  v = {a.digits.text, a.digits.count};
+  return true;
+}
+
+bool address(const AddressField& field, DigitsValue& v) {
+  if (!field.present) return false;
+  v = {field.digits.text, field.digits.count};
+  return true;
+}
+
+// The record carries component.map for every application but CAP, component.cap for CAP.
+const MapFields* map_of(const Ss7Message& m, unsigned c) { return m.application == Application::kCap ? nullptr : &m.map[c]; }
+const CapFields* cap_of(const Ss7Message& m, unsigned c) { return m.application == Application::kCap ? &m.cap[c] : nullptr; }
+
+// e212.imsi: the MAP imsi, else an sm-RP-DA of kind imsi, else the CAP imsi (componentImsi()).
+bool component_imsi(const Ss7Message& m, unsigned c, DigitsValue& v) {
+  if (const MapFields* map = map_of(m, c)) {
+    if (address(map->imsi, v)) return true;
+    if (map->sm_rp_da_kind == SmRpDaKind::kImsi && address(map->sm_rp_da, v)) return true;
+    return false;
+  }
+  return address(cap_of(m, c)->imsi, v);
+}
+
+// serviceCentreAddress(): the first alternative present decides, even when its digits are not.
+bool service_centre_address(const MapFields& map, DigitsValue& v) {
+  if (map.service_centre_address.present) return address(map.service_centre_address, v);
+  if (map.sm_rp_da_kind == SmRpDaKind::kServiceCentre) return address(map.sm_rp_da, v);
+  if (map.sm_rp_oa_kind == SmRpOaKind::kServiceCentre) return address(map.sm_rp_oa, v);
+  return false;
+}
+
+bool digits_value(FieldId field, const Ss7Message& m, unsigned c, DigitsValue& v) {
+  switch (field) {
+    case FieldId::kSccpCalledDigits: return sccp_digits(m, m.sccp.called, v);
+    case FieldId::kSccpCallingDigits: return sccp_digits(m, m.sccp.calling, v);
+    case FieldId::kE212Imsi: return component_imsi(m, c, v);
+    default: break;
+  }
+  const MapFields* map = map_of(m, c);
+  if (map == nullptr) return false;
+  switch (field) {
+    case FieldId::kE164Msisdn: return address(map->msisdn, v);
+    case FieldId::kMapMscNumber: return address(map->msc_number, v);
+    case FieldId::kMapVlrNumber: return address(map->vlr_number, v);
+    case FieldId::kMapSgsnNumber: return address(map->sgsn_number, v);
+    case FieldId::kMapHlrNumber: return address(map->hlr_number, v);
+    case FieldId::kMapGsmscfAddress: return address(map->gsmscf_address, v);
+    case FieldId::kMapServiceCentreAddress: return service_centre_address(*map, v);
+    case FieldId::kMapSmRpOaMsisdn: return map->sm_rp_oa_kind == SmRpOaKind::kMsisdn && address(map->sm_rp_oa, v);
+    default: return false;
+  }
+}
+
+// Enum values are their index in the registry's `values` (fields.ts TCAP_TYPES, ...).
+bool tcap_type_index(TcapMessageType type, uint32_t& v) {
+  switch (type) {
+    case TcapMessageType::kUnidirectional: v = 0; return true;
+    case TcapMessageType::kBegin: v = 1; return true;
+    case TcapMessageType::kContinue: v = 2; return true;
+    case TcapMessageType::kEnd: v = 3; return true;
+    case TcapMessageType::kAbort: v = 4; return true;
+    case TcapMessageType::kNone: break;
+  }
+  return false;
+}
+
+// COMPONENT_TYPES order; record_builder.cc names any other value "invoke".
+uint32_t component_type_index(ComponentType type) {
+  switch (type) {
+    case ComponentType::kInvoke: return 0;
+    case ComponentType::kReturnResultLast: return 1;
+    case ComponentType::kReturnResultNotLast: return 2;
+    case ComponentType::kReturnError: return 3;
+    case ComponentType::kReject: return 4;
+  }
+  return 0;
+}
+
+bool present(bool has, uint32_t value, uint32_t& v) {
+  v = value;
+  return has;
+}
+
+bool integer_value(FieldId field, const Ss7Message& m, IngressSide side, unsigned c, uint32_t& v) {
+  const SccpAddress& called = m.sccp.called;
+  const SccpAddress& calling = m.sccp.calling;
+  const bool sccp = m.has_sccp;
+  switch (field) {
+    case FieldId::kIngressSide: return present(true, static_cast<uint32_t>(side), v);
+    case FieldId::kMtp3Opc: return present(m.route.present, m.route.opc, v);
+    case FieldId::kMtp3Dpc: return present(m.route.present, m.route.dpc, v);
+    case FieldId::kMtp3Si: return present(m.route.present, m.route.si, v);
+    case FieldId::kM3uaRoutingContext:
+      // (r.m3ua ?? r.sua)?.routingContext: the record has m3ua / sua for that adaptation only.
+      if (m.adaptation == Adaptation::kM3ua) return present(m.m3ua.has_routing_context, m.m3ua.routing_context, v);
+      if (m.adaptation == Adaptation::kSua) return present(m.sua.has_routing_context, m.sua.routing_context, v);
+      return false;
+    case FieldId::kSccpMessageType: return present(sccp, m.sccp.message_type, v);
+    case FieldId::kSccpCalledSsn: return present(sccp && called.has_ssn, called.ssn, v);
+    case FieldId::kSccpCallingSsn: return present(sccp && calling.has_ssn, calling.ssn, v);
+    case FieldId::kSccpCalledGti: return present(sccp, called.gti, v);
+    case FieldId::kSccpCallingGti: return present(sccp, calling.gti, v);
+    case FieldId::kSccpCalledTt: return present(sccp && called.has_tt, called.tt, v);
+    case FieldId::kSccpCallingTt: return present(sccp && calling.has_tt, calling.tt, v);
+    case FieldId::kSccpCalledNp: return present(sccp && called.has_np, called.np, v);
+    case FieldId::kSccpCallingNp: return present(sccp && calling.has_np, calling.np, v);
+    case FieldId::kSccpCalledNai: return present(sccp && called.has_nai, called.nai, v);
+    case FieldId::kSccpCallingNai: return present(sccp && calling.has_nai, calling.nai, v);
+    case FieldId::kSccpCalledPc: return present(sccp && called.has_pc, called.pc, v);
+    case FieldId::kSccpCallingPc: return present(sccp && calling.has_pc, calling.pc, v);
+    case FieldId::kTcapType: return m.has_tcap && tcap_type_index(m.tcap.type, v);
+    case FieldId::kSigwallApplication:
+      // APPLICATIONS order: map, cap, unknown.
+      v = m.application == Application::kMap ? 0 : m.application == Application::kCap ? 1 : 2;
+      return true;
+    case FieldId::kTcapComponentType: return present(true, component_type_index(m.tcap.components[c].type), v);
+    default: return false;  // not an integer field: load() gives it no SMALL/SORTED_U32 lookup
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+// The deepest marked node on the path of the digits (a non-decimal digit ends the walk);
+// kUnmarked when none is.
+uint16_t walk_trie(const uint8_t* image, uint32_t nodes_at, const DigitsValue& digits) {
+  uint32_t node = 0;
+  uint16_t best = read_u16(image + nodes_at);
+  for (uint32_t i = 0; i < digits.count; ++i) {
+    const char ch = digits.text[i];
+    if (ch < '0' || ch > '9') break;
+    const uint32_t child = read_u32(image + nodes_at + node * 44 + 4 + 4 * static_cast<uint32_t>(ch - '0'));
+    if (child == 0) break;
+    node = child;
+    const uint16_t mark = read_u16(image + nodes_at + node * 44);
+    if (mark != kUnmarked) best = mark;
+  }
+  return best;
+}
+
+uint16_t sorted_u32(const uint8_t* image, const DimensionInfo& d, uint32_t value) {
+  uint32_t lo = 0, hi = d.entries;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    const uint32_t key = read_u32(image + d.table + 8 * mid);
+    if (key == value) return read_u16(image + d.table + 8 * mid + 4);
+    if (key < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return d.default_class;
+}
+
+// Lexicographic on the unsigned bytes, a proper prefix first (the order load() checked).
+int compare_bytes(const uint8_t* a, uint32_t a_size, const uint8_t* b, uint32_t b_size) {
+  const int order = std::memcmp(a, b, std::min(a_size, b_size));
+  if (order != 0) return order;
+  return a_size < b_size ? -1 : a_size > b_size ? 1 : 0;
+}
+
+// evaluate.ts compares the dotted text record_builder.cc prints with format_oid() (ber.cc) into
+// a 160-byte buffer; the compiler stores each policy OID as its minimal BER contents (X.690
+// §8.19). Re-encoding, minimally, exactly the subidentifiers that text shows makes the two
+// compare alike for any encoding: padded (0x80) octets collapse, and the arcs end where
+// format_oid() stops (a subidentifier over 9 octets, an unterminated last octet, or the text
+// buffer full). False when the text holds a single arc, which no OID equals.
+constexpr uint32_t kOidTextCapacity = 160;  // record_builder.cc oid_text()
+constexpr uint32_t kCanonicalOidBytes = kOidTextCapacity;  // >= 1 byte of text per byte of BER
+
+uint32_t decimal_length(uint64_t v) {
+  uint32_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+bool canonical_oid(ByteView in, uint8_t* out, uint32_t& size) {
+  size = 0;
+  uint32_t written = 0;  // format_oid()'s text length
+  bool first = true;
+  uint64_t value = 0;
+  unsigned octets = 0;
+  for (uint32_t i = 0; i < in.size; ++i) {
+    const uint8_t b = in.data[i];
+    if (++octets > 9) break;
+    value = (value << 7) | (b & 0x7F);
+    if (b & 0x80) continue;
+    if (first) {
+      const uint64_t arc0 = value < 40 ? 0 : value < 80 ? 1 : 2;
+      if (written + 2 > kOidTextCapacity) break;
+      written += 1;
+      const uint32_t n = 1 + decimal_length(value - arc0 * 40);
+      if (written + n + 1 > kOidTextCapacity) return false;  // the text is "arc0" alone
+      written += n;
+      first = false;
+    } else {
+      const uint32_t n = 1 + decimal_length(value);
+      if (written + n + 1 > kOidTextCapacity) break;
+      written += n;
+    }
+    unsigned groups = 1;
+    while (groups < 10 && (value >> (7 * groups)) != 0) ++groups;
+    if (size + groups > kCanonicalOidBytes) return false;  // cannot happen: each BER byte costs text
+    for (unsigned g = groups; g-- > 0;)
+      out[size++] = static_cast<uint8_t>(((value >> (7 * g)) & 0x7F) | (g > 0 ? 0x80 : 0));
+    value = 0;
+    octets = 0;
+  }
+  return true;
+}
+
+uint16_t bytes_lookup(const TableImage& t, const DimensionInfo& d, ByteView value) {
+  const uint8_t* image = t.data();
+  uint32_t lo = 0, hi = d.entries;
+  // STRINGS' absolute offset: rule ids and BYTES keys are relative to it. load() resolved
+  // rule ids; for keys the loader checked (offset + length) against STRINGS' size.
+  const uint32_t strings = t.strings_offset();
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    const uint8_t* entry = image + d.table + 8 * mid;
+    const int order = compare_bytes(image + strings + read_u32(entry), read_u16(entry + 4), value.data, value.size);
+    if (order == 0) return read_u16(entry + 6);
+    if (order < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return d.default_class;
+}
+
+uint16_t anomaly_lookup(const uint8_t* image, const DimensionInfo& d, const AnomalySet& anomalies) {
+  uint32_t index = 0;
+  for (uint32_t j = 0; j < d.entries; ++j) {
+    const uint8_t* mask = image + d.structure + 4 + 16 * j;
+    if ((anomalies.bits[0] & read_u64(mask)) | (anomalies.bits[1] & read_u64(mask + 8))) index |= 1u << j;
+  }
+  return read_u16(image + d.table + 2 * index);
+}
+
+uint16_t operation_lookup(const uint8_t* image, const DimensionInfo& d, const Ss7Message& m, unsigned c) {
+  const TcapComponent& component = m.tcap.components[c];
+  uint32_t index = 512;  // global opcode, no opcode, an opcode outside 0..255, or not MAP/CAP
+  if (component.opcode_form == CodeForm::kLocal && component.opcode >= 0 && component.opcode <= 255) {
+    if (m.application == Application::kMap) index = static_cast<uint32_t>(component.opcode);
+    else if (m.application == Application::kCap) index = 256 + static_cast<uint32_t>(component.opcode);
+  }
+  return read_u16(image + d.table + 2 * index);
+}
+
+// sigwall.relation callingGtNetwork (evaluate.ts relationHolds()).
+uint16_t relation_lookup(const TableImage& t, const DimensionInfo& d, const Ss7Message& m, unsigned c) {
+  const uint8_t* image = t.data();
+  uint32_t index = 0;  // no IMSI, or an IMSI of no known network: neither relation holds
+  DigitsValue imsi;
+  if (component_imsi(m, c, imsi)) {
+    const uint16_t imsi_network = walk_trie(image, t.mcc_mnc_trie(), imsi);
+    if (imsi_network != kUnmarked) {
+      DigitsValue calling;
+      const uint16_t calling_network =
+          sccp_digits(m, m.sccp.calling, calling) ? walk_trie(image, t.gt_trie(), calling) : kUnmarked;
+      index = calling_network == imsi_network ? 1 : 2;
+    }
+  }
+  return read_u16(image + d.table + 2 * index);
+}
+
+uint16_t dimension_class(const TableImage& t, const DimensionInfo& d, const Ss7Message& m, IngressSide side, unsigned c) {
+  const uint8_t* image = t.data();
+  const auto field = static_cast<FieldId>(d.field);
+  switch (d.lookup) {
+    case LookupKind::kSmall: {
+      uint32_t v;
+      if (!integer_value(field, m, side, c, v)) return d.absent_class;
+      return v < 256 ? read_u16(image + d.table + 2 * v) : d.default_class;
+    }
+    case LookupKind::kSortedU32: {
+      uint32_t v;
+      if (!integer_value(field, m, side, c, v)) return d.absent_class;
+      return sorted_u32(image, d, v);
+    }
+    case LookupKind::kDigits: {
+      DigitsValue v;
+      if (!digits_value(field, m, c, v)) return d.absent_class;
+      const uint16_t mark = walk_trie(image, d.table, v);
+      return mark == kUnmarked ? d.default_class : mark;
+    }
+    case LookupKind::kBytes:
+      // tcap.application_context_name: the OID's BER contents; absent without TCAP or dialogue AC.
+      if (!m.has_tcap || m.tcap.application_context.empty()) return d.absent_class;
+      {
+        uint8_t canonical[kCanonicalOidBytes];
+        uint32_t size;
+        if (!canonical_oid(m.tcap.application_context, canonical, size)) return d.default_class;
+        return bytes_lookup(t, d, ByteView{canonical, size});
+      }
+    case LookupKind::kAnomaly: return anomaly_lookup(image, d, m.anomalies);
+    case LookupKind::kOperation: return operation_lookup(image, d, m, c);
+    case LookupKind::kRelation: return relation_lookup(t, d, m, c);
+  }
+  return d.default_class;
+}
+
+uint16_t phase_class(const TableImage& t, const PhaseInfo& p, const uint16_t* dims, const uint16_t* phases) {
+  const uint32_t left = p.left_kind == InputKind::kDimension ? dims[p.left_index] : phases[p.left_index];
+  const uint32_t right = p.right_kind == InputKind::kDimension ? dims[p.right_index] : phases[p.right_index];
+  return read_u16(t.data() + p.table + 2 * (left * p.columns + right));
+}
+
+}  // namespace
+
+void classify(const TableImage& t, const Ss7Message& m, IngressSide side, Verdict& out) {
+  out.rule = kNoRule;
+  out.category = 0;
+  out.shadow_count = 0;
+  out.shadow_truncated = false;
+  out.result_count = 0;
+  if (m.status == DecodeStatus::kMalformed) {
+    // evaluate.ts step 1: before any rule.
+    out.action = t.malformed_action();
+    out.malformed = true;
+    return;
+  }
+  out.malformed = false;
+
+  const std::vector<DimensionInfo>& dims = t.dimensions();
+  const std::vector<PhaseInfo>& phases = t.phases();
+  const uint32_t message_dims = t.message_dimension_count();
+  const uint32_t message_phases = t.message_phase_count();
+  const uint32_t final_index = t.final_phase();
+  uint16_t dim_classes[kMaxDimensions];
+  uint16_t phase_classes[kMaxPhases];
+
+  for (uint32_t i = 0; i < message_dims; ++i) dim_classes[i] = dimension_class(t, dims[i], m, side, 0);
+  for (uint32_t i = 0; i < message_phases; ++i) phase_classes[i] = phase_class(t, phases[i], dim_classes, phase_classes);
+  const uint32_t message_class = t.message_root_kind() == InputKind::kDimension ? dim_classes[t.message_root_index()]
+                                                                                 : phase_classes[t.message_root_index()];
+  const PhaseInfo& final = phases[final_index];
+  const uint8_t* final_row = t.data() + final.table + 2 * message_class * final.columns;
+
+  const unsigned components = m.has_tcap ? std::min<unsigned>(m.tcap.components_decoded, limits::kMaxComponents) : 0;
+  if (components == 0) {
+    out.results[out.result_count++] = read_u16(final_row + 2 * (final.columns - 1u));  // "no component"
+  } else {
+    for (unsigned c = 0; c < components; ++c) {
+      for (uint32_t i = message_dims; i < dims.size(); ++i) dim_classes[i] = dimension_class(t, dims[i], m, side, c);
+      for (uint32_t i = message_phases; i < final_index; ++i)
+        phase_classes[i] = phase_class(t, phases[i], dim_classes, phase_classes);
+      const uint32_t component_class = t.component_root_kind() == InputKind::kDimension
+                                           ? dim_classes[t.component_root_index()]
+                                           : phase_classes[t.component_root_index()];
+      out.results[out.result_count++] = read_u16(final_row + 2 * component_class);
+    }
+  }
+
+  // The lowest deciding rule over the components decides (rule order is policy order).
+  uint16_t decision = kNoRule;
+  for (unsigned r = 0; r < out.result_count; ++r) decision = std::min(decision, t.result_decision(out.results[r]));
+  if (decision == kNoRule) {
+    out.action = t.default_action();
+  } else {
+    const RuleInfo& rule = t.rule(decision);
+    out.rule = decision;
+    out.action = rule.action;
+    out.category = rule.category;
+  }
+
+  // Shadow hits: the union of the components' ascending lists, below the decision; a k-way merge.
+  const uint8_t* heads[limits::kMaxComponents];
+  uint16_t left[limits::kMaxComponents];
+  for (unsigned r = 0; r < out.result_count; ++r) {
+    heads[r] = t.result_shadows(out.results[r]);
+    left[r] = t.result_shadow_count(out.results[r]);
+  }
+  for (;;) {
+    uint16_t next = decision;
+    for (unsigned r = 0; r < out.result_count; ++r)
+      if (left[r] > 0) next = std::min(next, read_u16(heads[r]));
+    if (next == decision) break;  // every list is exhausted or past the decision
+    if (out.shadow_count == kVerdictShadows) {
+      out.shadow_truncated = true;
+      break;
+    }
+    out.shadow[out.shadow_count++] = next;
+    for (unsigned r = 0; r < out.result_count; ++r)
+      if (left[r] > 0 && read_u16(heads[r]) == next) {
+        heads[r] += 2;
+        --left[r];
+      }
+  }
+}
+
+void all_shadow_hits(const TableImage& t, const Verdict& verdict, std::vector<uint16_t>& out) {
+  out.clear();
+  if (verdict.malformed) return;
+  for (unsigned r = 0; r < verdict.result_count; ++r) {
+    const uint8_t* list = t.result_shadows(verdict.results[r]);
+    const uint16_t count = t.result_shadow_count(verdict.results[r]);
+    for (uint16_t i = 0; i < count; ++i) {
+      const uint16_t rule = read_u16(list + 2 * i);
+      if (rule >= verdict.rule) break;  // kNoRule when nothing decided: all of them
+      out.push_back(rule);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+}  // namespace sigwall::table

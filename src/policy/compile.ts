@@ -1,0 +1,1130 @@
+// The policy compiler: a resolved policy -> the table image of docs/table-format.md (that file is
+// the contract with the native loader; this file follows it field for field). The semantics are
+// the reference evaluator's (evaluate.ts): every class below is "the set of rules whose
+// conditions accept these values", computed with the same rules evaluate.ts states, and the test
+// suite classifies the demo traffic with the image (test/support/table-interpreter.ts) and holds
+// the verdicts to evaluate()'s.
+//
+// Building is where the cost goes: per dimension the values are split into equivalence classes
+// (bitsets of compatible rules), then the dimensions are folded pairwise (Recursive Flow
+// Classification) with identical bitsets merged at every step. Bitsets are Uint32Array words;
+// a rule that constrains none of the fields folded so far is compatible with every class, which
+// lets a phase compare only the words of rules constrained on both sides (combine()).
+import { performance } from 'node:perf_hooks';
+import { crc32c } from '../builder/crc32c.js';
+import { anomalyCatalog, operationNames } from '../dataplane/decoder.js';
+import { PolicyError, PolicyTooComplexError } from '../errors.js';
+import type { ResolvedPolicyLike, ResolvedRuleLike } from './evaluate.js';
+import { FIELDS, type FieldDefinition } from './fields.js';
+import { registryHash } from './registry-header.js';
+
+// ---------------------------------------------------------------------------------------------
+// Format constants (docs/table-format.md)
+
+export const TABLE_MAGIC = 'SGWLTBL1';
+export const TABLE_FORMAT_VERSION = 1;
+export const TABLE_HEADER_SIZE = 64;
+
+export const SectionKind = { RULES: 1, STRINGS: 2, DIMENSION: 3, PHASE: 4, RESULTS: 5, SHADOW_LISTS: 6, NETWORKS: 7, POLICY_NAME: 8 } as const;
+export const LookupKind = { SMALL: 0, SORTED_U32: 1, DIGITS: 2, BYTES: 3, ANOMALY: 4, OPERATION: 5, RELATION: 6 } as const;
+export const FeatureBit = { SCCP: 1, TCAP: 2, COMPONENT: 4, RELATION: 8 } as const;
+
+const RELATION_FIELD_ID = 0xffff;
+const NO_RULE = 0xffff;
+const UNMARKED = 0xffff;
+const DIGITS_NODE_SIZE = 44;
+
+// Budgets (docs/table-format.md "Budgets and errors").
+export const BUDGET = {
+  phaseEntries: 16 * 1024 * 1024,
+  classes: 65_534,
+  rules: 65_534,
+  results: 65_534,
+  anomalyMasks: 12,
+  shadowEntries: 65_535,
+} as const;
+
+const ACTION_CODE = { allow: 0, drop: 1, alert: 2 } as const;
+
+export interface CompileOptions {
+  // Anomaly names in anomalies.def order (bit i = index i). Default: the addon's anomalyCatalog().
+  anomalies?: readonly string[];
+  // MAP/CAP operation names -> codes, for a policy whose opcode sets still hold names (one that
+  // did not go through resolvePolicy). Default: the addon's operationNames().
+  operations?: { map: Record<string, string>; cap: Record<string, string> };
+}
+
+export interface DimensionStats {
+  field: string;
+  lookup: keyof typeof LookupKind;
+  scope: 'message' | 'component';
+  classes: number;
+  prefixes?: number;
+  nodes?: number;
+}
+
+export interface PhaseStats {
+  left: string;
+  right: string;
+  rows: number;
+  columns: number;
+  classes: number;
+}
+
+export interface CompileStats {
+  rules: number;
+  prefixes: number;
+  dimensions: DimensionStats[];
+  phases: PhaseStats[];
+  results: number;
+  shadowEntries: number;
+  imageBytes: number;
+  buildMs: number;
+}
+
+export interface CompiledTable {
+  image: Uint8Array;
+  stats: CompileStats;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bitsets of rules
+
+class RuleSpace {
+  readonly words: number;
+  readonly all: Uint32Array;
+
+  constructor(readonly count: number) {
+    this.words = Math.max(1, Math.ceil(count / 32));
+    this.all = new Uint32Array(this.words);
+    for (let r = 0; r < count; r++) this.all[r >>> 5]! |= 1 << (r & 31);
+  }
+
+  empty(): Uint32Array {
+    return new Uint32Array(this.words);
+  }
+
+  of(rules: Iterable<number>): Uint32Array {
+    const set = this.empty();
+    for (const r of rules) set[r >>> 5]! |= 1 << (r & 31);
+    return set;
+  }
+}
+
+function setBit(set: Uint32Array, r: number): void {
+  set[r >>> 5]! |= 1 << (r & 31);
+}
+
+function keyOf(set: Uint32Array): string {
+  return Buffer.from(set.buffer, set.byteOffset, set.byteLength).toString('latin1');
+}
+
+function tooComplex(what: string, size: string, limit: string, details: Record<string, unknown>): never {
+  throw new PolicyTooComplexError(`policy too complex: ${what} has ${size} (limit ${limit})`, details);
+}
+
+// Interns the class bitsets of one dimension or phase: identical bitsets get one class id.
+class ClassSet {
+  readonly sets: Uint32Array[] = [];
+  private readonly ids = new Map<string, number>();
+
+  constructor(
+    private readonly name: string,
+    private readonly limit: number = BUDGET.classes,
+  ) {}
+
+  intern(set: Uint32Array): number {
+    const key = keyOf(set);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      if (id >= this.limit) tooComplex(this.name, `more than ${this.limit} classes`, `${this.limit}`, { at: this.name, classes: id + 1 });
+      this.sets.push(set);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+type SetValue = string | number;
+type SetCondition = readonly SetValue[] | { readonly not: readonly SetValue[] };
+
+function setValues(condition: unknown): { values: readonly SetValue[]; negated: boolean } {
+  return Array.isArray(condition)
+    ? { values: condition as SetValue[], negated: false }
+    : { values: (condition as { not: readonly SetValue[] }).not, negated: true };
+}
+
+interface DigitsConditionLike {
+  readonly prefixes?: readonly string[] | undefined;
+  readonly lists?: readonly string[] | undefined;
+  readonly networks?: readonly string[] | undefined;
+  readonly not?: boolean | undefined;
+}
+
+function policyError(policy: ResolvedPolicyLike, index: number, field: string, message: string): PolicyError {
+  return new PolicyError([{ file: policy.name, rule: policy.rules[index]!.id, path: `rules[${index}].match.${field}`, message }]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dimensions
+
+interface Dimension {
+  fieldId: number;
+  name: string;
+  lookup: keyof typeof LookupKind;
+  scope: 'message' | 'component';
+  classes: Uint32Array[];
+  // Rules with a condition on this dimension: the only bits that differ between its classes.
+  constrained: Uint32Array;
+  absentClass: number;
+  defaultClass: number;
+  // The lookup structure after the 8-byte head; BYTES entries point into STRINGS.
+  body: (strings: StringTable) => Uint8Array;
+  prefixes?: number;
+  nodes?: number;
+}
+
+class StringTable {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+
+  add(bytes: Uint8Array): number {
+    const offset = this.size;
+    this.chunks.push(bytes);
+    this.size += bytes.length;
+    return offset;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  }
+}
+
+// A set-valued field over an explicit universe of values: the class of each listed value, of a
+// value no rule lists (default) and of the absent field, per evaluate.ts rule 3.
+function setClasses(
+  space: RuleSpace,
+  name: string,
+  universe: readonly SetValue[],
+  conditions: readonly { rule: number; condition: unknown }[],
+  canonical: (value: SetValue) => SetValue | undefined = (value) => value,
+): { classes: ClassSet; valueClass: number[]; defaultClass: number; absentClass: number; constrained: Uint32Array } {
+  const constrained = space.of(conditions.map((c) => c.rule));
+  const base = space.empty();
+  for (let w = 0; w < space.words; w++) base[w] = space.all[w]! & ~constrained[w]!;
+  const index = new Map<SetValue, number>(universe.map((value, i) => [value, i]));
+  // Slots: the universe's values, then default, then absent.
+  const slots = universe.length + 2;
+  const DEFAULT = universe.length;
+  const ABSENT = universe.length + 1;
+  const bits = Array.from({ length: slots }, () => Uint32Array.from(base));
+  for (const { rule, condition } of conditions) {
+    const { values, negated } = setValues(condition);
+    const listed = new Set<number>();
+    let absentListed = false;
+    for (const raw of values) {
+      if (raw === 'absent') absentListed = true;
+      else {
+        const value = canonical(raw);
+        const slot = value === undefined ? undefined : index.get(value);
+        if (slot !== undefined) listed.add(slot);
+      }
+    }
+    if (absentListed) listed.add(ABSENT);
+    if (negated) {
+      for (let s = 0; s < slots; s++) if (!listed.has(s)) setBit(bits[s]!, rule);
+    } else {
+      for (const s of listed) setBit(bits[s]!, rule);
+    }
+  }
+  const classes = new ClassSet(`dimension ${name}`);
+  const valueClass = bits.slice(0, universe.length).map((set) => classes.intern(set));
+  return { classes, valueClass, defaultClass: classes.intern(bits[DEFAULT]!), absentClass: classes.intern(bits[ABSENT]!), constrained };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+// Little-endian u16s into `out` at `at` (a bulk copy on a little-endian host).
+function writeU16s(out: Uint8Array, at: number, values: ArrayLike<number>): void {
+  if (LITTLE_ENDIAN && values instanceof Uint16Array) {
+    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let i = 0; i < values.length; i++) view.setUint16(at + i * 2, values[i]!, true);
+}
+
+function u16Table(values: readonly number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 2);
+  const view = new DataView(out.buffer);
+  values.forEach((value, i) => view.setUint16(i * 2, value, true));
+  return out;
+}
+
+// OIDs: the BER contents of a dotted OID (X.690 §8.19), and whether the dotted text is the one
+// the decoder would print for those contents (format_oid: no leading zeros, first arc 0..2,
+// second arc < 40 under 0 and 1, arcs below 2^63). A non-canonical text equals no record's value.
+export function oidContents(dotted: string): Uint8Array | undefined {
+  if (!/^[0-2](\.(0|[1-9][0-9]*))+$/.test(dotted)) return undefined;
+  const arcs = dotted.split('.').map((arc) => BigInt(arc));
+  const limit = 1n << 63n;
+  if (arcs[0]! < 2n && arcs[1]! >= 40n) return undefined;
+  const subidentifiers = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)];
+  const out: number[] = [];
+  for (const value of subidentifiers) {
+    if (value >= limit) return undefined;
+    const septets: number[] = [];
+    let v = value;
+    do {
+      septets.unshift(Number(v & 0x7fn));
+      v >>= 7n;
+    } while (v > 0n);
+    septets.forEach((septet, i) => out.push(i < septets.length - 1 ? septet | 0x80 : septet));
+  }
+  return Uint8Array.from(out);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Digit tries
+
+class Trie {
+  children = new Int32Array(10 * 1024);
+  parent: number[] = [0];
+  count = 1;
+
+  insert(prefix: string): number {
+    let node = 0;
+    for (let i = 0; i < prefix.length; i++) {
+      const digit = prefix.charCodeAt(i) - 48;
+      const slot = node * 10 + digit;
+      let child = this.children[slot]!;
+      if (child === 0) {
+        child = this.count++;
+        if (child * 10 + 10 > this.children.length) {
+          const grown = new Int32Array(this.children.length * 2);
+          grown.set(this.children);
+          this.children = grown;
+        }
+        this.children[slot] = child;
+        this.parent.push(node);
+      }
+      node = child;
+    }
+    return node;
+  }
+
+  // The node format of docs/table-format.md: u16 mark, u16 pad, u32 child[10].
+  encode(mark: (node: number) => number): Uint8Array {
+    const out = new Uint8Array(4 + this.count * DIGITS_NODE_SIZE);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, this.count, true);
+    for (let node = 0; node < this.count; node++) {
+      const at = 4 + node * DIGITS_NODE_SIZE;
+      view.setUint16(at, mark(node), true);
+      for (let d = 0; d < 10; d++) view.setUint32(at + 4 + d * 4, this.children[node * 10 + d]!, true);
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The compiler
+
+interface RuleConditions {
+  byField: Map<string, unknown>;
+  hasComponent: boolean;
+}
+
+type NetworkLike = ResolvedPolicyLike['networks']['home'];
+
+export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOptions = {}): CompiledTable {
+  const started = performance.now();
+  const rules = policy.rules;
+  if (rules.length > BUDGET.rules) tooComplex('the policy', `${rules.length} rules`, `${BUDGET.rules}`, { rules: rules.length });
+  const space = new RuleSpace(rules.length);
+  const enforce = space.empty();
+  const shadow = space.empty();
+  rules.forEach((rule, r) => setBit(rule.mode === 'shadow' ? shadow : enforce, r));
+
+  const conditions: RuleConditions[] = rules.map((rule) => {
+    const byField = new Map<string, unknown>();
+    let hasComponent = false;
+    for (const [field, condition] of Object.entries(rule.match)) {
+      if (condition === undefined) continue;
+      byField.set(field, condition);
+      if (field === 'sigwall.relation' || FIELDS.find((f) => f.name === field)?.scope === 'component') hasComponent = true;
+    }
+    return { byField, hasComponent };
+  });
+  const conditionsOn = (field: string) =>
+    conditions.flatMap((c, rule) => (c.byField.has(field) ? [{ rule, condition: c.byField.get(field) }] : []));
+
+  const partners = Object.entries(policy.networks.partners);
+  const networksInOrder: NetworkLike[] = [policy.networks.home, ...partners.map(([, network]) => network)];
+  let prefixCount = 0;
+
+  const dimensions: Dimension[] = [];
+  let features = 0;
+
+  const fieldIds = new Map<string, number>(FIELDS.map((field, i) => [field.name, i]));
+  const used = FIELDS.filter((field) => conditions.some((c) => c.byField.has(field.name)));
+  for (const field of used) {
+    if (field.layer === 'sccp') features |= FeatureBit.SCCP;
+    if (field.layer === 'tcap') features |= FeatureBit.TCAP;
+    if (field.scope === 'component' && field.layer !== 'tcap') features |= FeatureBit.COMPONENT;
+  }
+  const relationRules = conditionsOn('sigwall.relation');
+  if (relationRules.length > 0) features |= FeatureBit.RELATION | FeatureBit.COMPONENT;
+
+  const build = (field: FieldDefinition, list: { rule: number; condition: unknown }[]): Dimension => {
+    const fieldId = fieldIds.get(field.name)!;
+    const scope = field.scope;
+    switch (field.type) {
+      case 'smallInt':
+      case 'enum': {
+        const universe: SetValue[] = field.type === 'enum' ? [...field.values!] : Array.from({ length: 256 }, (_, i) => i);
+        const built = setClasses(space, field.name, universe, list);
+        const table = Array.from({ length: 256 }, (_, i) => built.valueClass[i] ?? built.defaultClass);
+        return {
+          fieldId, name: field.name, lookup: 'SMALL', scope, classes: built.classes.sets, constrained: built.constrained,
+          absentClass: built.absentClass, defaultClass: built.defaultClass, body: () => u16Table(table),
+        };
+      }
+      case 'pointCode':
+      case 'uint32': {
+        const values = [...new Set(list.flatMap(({ condition }) => setValues(condition).values.filter((v): v is number => typeof v === 'number')))].sort((a, b) => a - b);
+        const built = setClasses(space, field.name, values, list);
+        return {
+          fieldId, name: field.name, lookup: 'SORTED_U32', scope, classes: built.classes.sets, constrained: built.constrained,
+          absentClass: built.absentClass, defaultClass: built.defaultClass,
+          body: () => {
+            const out = new Uint8Array(4 + values.length * 8);
+            const view = new DataView(out.buffer);
+            view.setUint32(0, values.length, true);
+            values.forEach((value, i) => {
+              view.setUint32(4 + i * 8, value, true);
+              view.setUint16(8 + i * 8, built.valueClass[i]!, true);
+            });
+            return out;
+          },
+        };
+      }
+      case 'oid': {
+        const canonical = (value: SetValue) => (typeof value === 'string' && oidContents(value) !== undefined ? value : undefined);
+        const texts = [...new Set(list.flatMap(({ condition }) => setValues(condition).values.filter((v) => v !== 'absent' && canonical(v) !== undefined) as string[]))];
+        const entries = texts.map((text) => ({ text, bytes: oidContents(text)! })).sort((a, b) => compareBytes(a.bytes, b.bytes));
+        const universe = entries.map((e) => e.text);
+        const built = setClasses(space, field.name, universe, list, canonical);
+        return {
+          fieldId, name: field.name, lookup: 'BYTES', scope, classes: built.classes.sets, constrained: built.constrained,
+          absentClass: built.absentClass, defaultClass: built.defaultClass,
+          body: (strings) => {
+            const out = new Uint8Array(4 + entries.length * 8);
+            const view = new DataView(out.buffer);
+            view.setUint32(0, entries.length, true);
+            entries.forEach((entry, i) => {
+              view.setUint32(4 + i * 8, strings.add(entry.bytes), true);
+              view.setUint16(8 + i * 8, entry.bytes.length, true);
+              view.setUint16(10 + i * 8, built.valueClass[i]!, true);
+            });
+            return out;
+          },
+        };
+      }
+      case 'operation': {
+        const application = field.name === 'cap.opcode' ? 'cap' : 'map';
+        let names: Map<string, number> | undefined;
+        const resolved = list.map(({ rule, condition }) => {
+          const { values, negated } = setValues(condition);
+          const numbers = values.map((value) => {
+            if (typeof value === 'number') return value;
+            names ??= new Map(Object.entries((options.operations ?? operationNames())[application]).map(([code, name]) => [name, Number(code)]));
+            const code = names.get(value);
+            if (code === undefined) throw policyError(policy, rule, field.name, `unknown ${application.toUpperCase()} operation "${value}"`);
+            return code;
+          });
+          return { rule, condition: negated ? { not: numbers } : numbers };
+        });
+        const built = setClasses(space, field.name, Array.from({ length: 256 }, (_, i) => i), resolved);
+        // 256 x (application is CAP) + opcode; the other application's half reads "absent" (the
+        // field exists only on components of its own application), the last entry anything else.
+        const own = built.valueClass;
+        const other = Array.from({ length: 256 }, () => built.absentClass);
+        const table = application === 'map' ? [...own, ...other, built.defaultClass] : [...other, ...own, built.defaultClass];
+        return {
+          fieldId, name: field.name, lookup: 'OPERATION', scope, classes: built.classes.sets, constrained: built.constrained,
+          absentClass: built.absentClass, defaultClass: built.defaultClass, body: () => u16Table(table),
+        };
+      }
+      case 'anomaly': {
+        const catalog = options.anomalies ?? anomalyCatalog().map((a) => a.name);
+        const bitOf = new Map(catalog.map((name, i) => [name, i]));
+        const masks: Uint8Array[] = [];
+        const maskKeys = new Map<string, number>();
+        const perRule = list.map(({ rule, condition }) => {
+          const { values, negated } = setValues(condition);
+          const mask = new Uint8Array(16);
+          for (const name of values) {
+            const bit = bitOf.get(String(name));
+            // An anomaly the decoders do not know is never present (resolvePolicy refuses it).
+            if (bit !== undefined && bit < 128) mask[bit >>> 3]! |= 1 << (bit & 7);
+          }
+          const key = mask.join(',');
+          let j = maskKeys.get(key);
+          if (j === undefined) {
+            j = masks.length;
+            if (j >= BUDGET.anomalyMasks) tooComplex(`dimension ${field.name}`, `more than ${BUDGET.anomalyMasks} distinct anomaly masks`, `${BUDGET.anomalyMasks}`, { at: field.name });
+            masks.push(mask);
+            maskKeys.set(key, j);
+          }
+          return { rule, mask: j, negated };
+        });
+        const constrained = space.of(list.map((c) => c.rule));
+        const classes = new ClassSet(`dimension ${field.name}`);
+        const k = masks.length;
+        const table: number[] = [];
+        for (let index = 0; index < 1 << k; index++) {
+          const set = space.empty();
+          for (let w = 0; w < space.words; w++) set[w] = space.all[w]! & ~constrained[w]!;
+          for (const { rule, mask, negated } of perRule) {
+            const any = ((index >>> mask) & 1) === 1;
+            if (any !== negated) setBit(set, rule);
+          }
+          table.push(classes.intern(set));
+        }
+        return {
+          fieldId, name: field.name, lookup: 'ANOMALY', scope, classes: classes.sets, constrained,
+          absentClass: table[0]!, defaultClass: table[0]!,
+          body: () => {
+            const out = new Uint8Array(4 + k * 16 + table.length * 2);
+            const view = new DataView(out.buffer);
+            view.setUint32(0, k, true);
+            masks.forEach((mask, j) => out.set(mask, 4 + j * 16));
+            table.forEach((c, i) => view.setUint16(4 + k * 16 + i * 2, c, true));
+            return out;
+          },
+        };
+      }
+      case 'digits':
+        return digitsDimension(field, fieldId, list);
+    }
+  };
+
+  // A digits field (evaluate.ts rule 5): a trie of every prefix any condition on the field uses.
+  // Each prefix node is a "source" entry (a rule's own prefixes, a list, a network); the state on
+  // a path is the set of rules some source on it satisfies, plus whether a network (home or a
+  // partner) prefix is on it, for "foreign". A node is marked where its class differs from the
+  // class it would inherit.
+  const digitsDimension = (field: FieldDefinition, fieldId: number, list: { rule: number; condition: unknown }[]): Dimension => {
+    const membership = field.digitsKind === 'imsi' ? 'mccMnc' : 'gtPrefixes';
+    const constrained = space.of(list.map((c) => c.rule));
+    const notMask = space.empty();
+    const foreignMask = space.empty();
+    const sources = new Map<string, { id: number; rules: Set<number>; prefixes: readonly string[]; network: boolean }>();
+    const source = (key: string, prefixes: readonly string[], network: boolean) => {
+      let s = sources.get(key);
+      if (s === undefined) {
+        s = { id: sources.size, rules: new Set(), prefixes, network };
+        sources.set(key, s);
+      }
+      return s;
+    };
+    let foreignUsed = false;
+    for (const { rule, condition } of list) {
+      const c = condition as DigitsConditionLike;
+      if (c.not) setBit(notMask, rule);
+      if ((c.prefixes?.length ?? 0) > 0) source(`rule:${rule}`, c.prefixes!, false).rules.add(rule);
+      for (const name of c.lists ?? []) {
+        const named = policy.lists[name];
+        if (named === undefined) throw policyError(policy, rule, field.name, `unknown list "${name}"`);
+        source(`list:${name}`, named.prefixes, false).rules.add(rule);
+      }
+      for (const ref of c.networks ?? []) {
+        if (ref === 'foreign') {
+          setBit(foreignMask, rule);
+          foreignUsed = true;
+        } else if (ref === 'home') source('network:home', policy.networks.home[membership], true).rules.add(rule);
+        else if (ref === 'partners') for (const [name, network] of partners) source(`partner:${name}`, network[membership], true).rules.add(rule);
+        else {
+          const name = ref.slice('partner:'.length);
+          const network = policy.networks.partners[name];
+          if (network === undefined) throw policyError(policy, rule, field.name, `unknown partner "${ref}"`);
+          source(`partner:${name}`, network[membership], true).rules.add(rule);
+        }
+      }
+    }
+    if (foreignUsed) {
+      source('network:home', policy.networks.home[membership], true);
+      for (const [name, network] of partners) source(`partner:${name}`, network[membership], true);
+    }
+
+    const trie = new Trie();
+    const nodeSources = new Map<number, number[]>();
+    const netNode = new Set<number>();
+    // Per node, its one source + 1 (0: none, -1: several, in nodeSources).
+    let singleSource = new Int32Array(1024);
+    const sourceList = [...sources.values()];
+    let prefixes = 0;
+    for (const s of sourceList) {
+      for (const prefix of s.prefixes) {
+        prefixes++;
+        const node = trie.insert(prefix);
+        if (node >= singleSource.length) {
+          const grown = new Int32Array(Math.max(singleSource.length * 2, node + 1));
+          grown.set(singleSource);
+          singleSource = grown;
+        }
+        const one = singleSource[node]!;
+        if (one === 0) singleSource[node] = s.id + 1;
+        else if (one > 0 && one !== s.id + 1) {
+          singleSource[node] = -1;
+          nodeSources.set(node, [one - 1, s.id]);
+        } else if (one === -1) {
+          const at = nodeSources.get(node)!;
+          if (at[at.length - 1] !== s.id) at.push(s.id);
+        }
+        if (s.network) netNode.add(node);
+      }
+    }
+    prefixCount += prefixes;
+    const sourceRules = sourceList.map((s) => space.of(s.rules));
+
+    // States: M (rules matched by a source on the path) interned by content.
+    const mSets: Uint32Array[] = [space.empty()];
+    const mIds = new Map<string, number>([[keyOf(mSets[0]!), 0]]);
+    const transitions = new Map<string | number, number>();
+    const sourceCount = sourceList.length + 1;
+    const classes = new ClassSet(`dimension ${field.name}`);
+    const stateClass = new Map<number, number>();
+    const base = space.empty();
+    for (let w = 0; w < space.words; w++) base[w] = space.all[w]! & ~constrained[w]!;
+    const classOf = (m: number, net: boolean): number => {
+      const key = m * 2 + (net ? 1 : 0);
+      let c = stateClass.get(key);
+      if (c === undefined) {
+        const set = space.empty();
+        const matched = mSets[m]!;
+        for (let w = 0; w < space.words; w++) {
+          const holds = ((matched[w]! | (net ? 0 : foreignMask[w]!)) ^ notMask[w]!) & constrained[w]!;
+          set[w] = base[w]! | holds;
+        }
+        c = classes.intern(set);
+        stateClass.set(key, c);
+      }
+      return c;
+    };
+    const absentSet = space.empty();
+    for (let w = 0; w < space.words; w++) absentSet[w] = base[w]! | (notMask[w]! & constrained[w]!);
+    const defaultClass = classOf(0, false);
+    const absentClass = classes.intern(absentSet);
+
+    const nodeM = new Int32Array(trie.count);
+    const nodeNet = new Uint8Array(trie.count);
+    const nodeClass = new Int32Array(trie.count);
+    const mark = new Uint16Array(trie.count).fill(UNMARKED);
+    nodeClass[0] = defaultClass;
+    // Children are created after their parent, so index order visits parents first.
+    for (let node = 1; node < trie.count; node++) {
+      const parent = trie.parent[node]!;
+      let m = nodeM[parent]!;
+      const one = node < singleSource.length ? singleSource[node]! : 0;
+      if (one !== 0) {
+        const here = one > 0 ? [one - 1] : nodeSources.get(node)!;
+        const tkey = one > 0 ? m * sourceCount + one : `${m}:${here.join(',')}`;
+        let next = transitions.get(tkey);
+        if (next === undefined) {
+          const set = Uint32Array.from(mSets[m]!);
+          for (const s of here) {
+            const rulesOf = sourceRules[s]!;
+            for (let w = 0; w < space.words; w++) set[w]! |= rulesOf[w]!;
+          }
+          const k = keyOf(set);
+          next = mIds.get(k);
+          if (next === undefined) {
+            next = mSets.length;
+            mSets.push(set);
+            mIds.set(k, next);
+          }
+          transitions.set(tkey, next);
+        }
+        m = next;
+      }
+      nodeM[node] = m;
+      nodeNet[node] = nodeNet[parent]! | (netNode.has(node) ? 1 : 0);
+      const c = classOf(m, nodeNet[node] === 1);
+      nodeClass[node] = c;
+      if (c !== nodeClass[parent]) mark[node] = c;
+    }
+    return {
+      fieldId, name: field.name, lookup: 'DIGITS', scope: field.scope, classes: classes.sets, constrained, absentClass, defaultClass,
+      body: () => trie.encode((node) => mark[node]!), prefixes, nodes: trie.count,
+    };
+  };
+
+  for (const field of used) dimensions.push(build(field, conditionsOn(field.name)));
+
+  // Relations (evaluate.ts rule 6): a component-scope dimension of three values, and the
+  // network tries it reads.
+  let networksSection: Uint8Array | undefined;
+  if (relationRules.length > 0) {
+    const constrained = space.of(relationRules.map((c) => c.rule));
+    const classes = new ClassSet('dimension sigwall.relation');
+    const table = [0, 1, 2].map((index) => {
+      const set = space.empty();
+      for (let w = 0; w < space.words; w++) set[w] = space.all[w]! & ~constrained[w]!;
+      for (const { rule, condition } of relationRules) {
+        const wanted = (condition as { callingGtNetwork?: string }).callingGtNetwork;
+        if ((index === 1 && wanted === 'same-as-imsi-home') || (index === 2 && wanted === 'differs-from-imsi-home')) setBit(set, rule);
+      }
+      return classes.intern(set);
+    });
+    dimensions.push({
+      fieldId: RELATION_FIELD_ID, name: 'sigwall.relation', lookup: 'RELATION', scope: 'component', classes: classes.sets, constrained,
+      absentClass: table[0]!, defaultClass: table[0]!, body: () => u16Table(table),
+    });
+    const networkTrie = (membership: 'gtPrefixes' | 'mccMnc') => {
+      const trie = new Trie();
+      const owner = new Map<number, number>();
+      networksInOrder.forEach((network, index) => {
+        for (const prefix of network[membership]) {
+          prefixCount++;
+          const node = trie.insert(prefix);
+          // The first network that claims a prefix owns it: home, then partners in order.
+          if (!owner.has(node)) owner.set(node, index);
+        }
+      });
+      return trie.encode((node) => owner.get(node) ?? UNMARKED);
+    };
+    const gt = networkTrie('gtPrefixes');
+    const imsi = networkTrie('mccMnc');
+    networksSection = new Uint8Array(4 + gt.length + imsi.length);
+    new DataView(networksSection.buffer).setUint32(0, networksInOrder.length, true);
+    networksSection.set(gt, 4);
+    networksSection.set(imsi, 4 + gt.length);
+  }
+
+  // Both roots always exist: a side no rule constrains gets a one-class dimension.
+  const placeholder = (name: string): Dimension => {
+    const field = FIELDS.find((f) => f.name === name)!;
+    return build(field, []);
+  };
+  if (!dimensions.some((d) => d.scope === 'message')) dimensions.unshift(placeholder('sigwall.application'));
+  if (!dimensions.some((d) => d.scope === 'component')) dimensions.push(placeholder('tcap.component_type'));
+
+  // -------------------------------------------------------------------------------------------
+  // Phases
+
+  interface Node {
+    kind: 0 | 1;
+    index: number;
+    name: string;
+    classes: Uint32Array[];
+    constrained: Uint32Array;
+  }
+  interface Phase {
+    left: Node;
+    right: Node;
+    rows: number;
+    columns: number;
+    table: Uint16Array;
+    outputs: number;
+  }
+  const phases: Phase[] = [];
+  const phaseStats: PhaseStats[] = [];
+
+  const fold = (scope: 'message' | 'component'): Node => {
+    const dims = dimensions.map((d, index) => ({ d, index })).filter(({ d }) => d.scope === scope);
+    let root: Node = { kind: 0, index: dims[0]!.index, name: dims[0]!.d.name, classes: dims[0]!.d.classes, constrained: dims[0]!.d.constrained };
+    for (const { d, index } of dims.slice(1)) {
+      const right: Node = { kind: 0, index, name: d.name, classes: d.classes, constrained: d.constrained };
+      const name = `phase ${phases.length} (${root.name} x ${d.name})`;
+      const combined = combine(space, name, root.classes, root.constrained, right.classes, right.constrained, BUDGET.classes);
+      phases.push({ left: root, right, rows: root.classes.length, columns: right.classes.length, table: Uint16Array.from(combined.table), outputs: combined.classes.length });
+      phaseStats.push({ left: root.name, right: d.name, rows: root.classes.length, columns: right.classes.length, classes: combined.classes.length });
+      root = { kind: 1, index: phases.length - 1, name: `phase ${phases.length - 1}`, classes: combined.classes, constrained: combined.constrained };
+    }
+    return root;
+  };
+  const messageRoot = fold('message');
+  const componentRoot = fold('component');
+
+  // The final phase: message class x (component class | no component). Without components only
+  // the rules with no component condition can match (evaluate.ts rule 2).
+  const componentRules = space.of(conditions.flatMap((c, rule) => (c.hasComponent ? [rule] : [])));
+  const noComponent = space.empty();
+  for (let w = 0; w < space.words; w++) noComponent[w] = space.all[w]! & ~componentRules[w]!;
+  const finalName = `final phase (message root x component root + no component)`;
+  const finalColumns = [...componentRoot.classes, noComponent];
+  const finalConstrained = Uint32Array.from(componentRoot.constrained);
+  for (let w = 0; w < space.words; w++) finalConstrained[w]! |= componentRules[w]!;
+  const rows = messageRoot.classes.length;
+  const columns = finalColumns.length;
+  if (rows * columns > BUDGET.phaseEntries)
+    tooComplex(finalName, `${rows} x ${columns} = ${rows * columns} entries`, `${BUDGET.phaseEntries}`, { at: finalName, rows, columns });
+
+  // Results, per cell: the lowest enforce rule of (message class AND component class), and the
+  // shadow rules before it: shadow rules after this decision are never reported, since the
+  // message's decision is at most this one (docs/table-format.md, Results). Identical results
+  // are one record; identical shadow lists are stored once.
+  const words = space.words;
+  // Per class, the words holding any of its enforce (shadow) rules: a cell reads only the words
+  // of the sparser side.
+  const wordsOf = (set: Uint32Array, mask: Uint32Array) => {
+    const list: number[] = [];
+    for (let w = 0; w < words; w++) if ((set[w]! & mask[w]!) !== 0) list.push(w);
+    return Int32Array.from(list);
+  };
+  const rowEnforce = messageRoot.classes.map((set) => wordsOf(set, enforce));
+  const rowShadow = messageRoot.classes.map((set) => wordsOf(set, shadow));
+  const columnEnforce = finalColumns.map((set) => wordsOf(set, enforce));
+  const columnShadow = finalColumns.map((set) => wordsOf(set, shadow));
+  const results: { decision: number; shadowOffset: number; shadowCount: number }[] = [];
+  const resultKeys: { decision: number; shadow: Uint32Array }[] = [];
+  const resultFirst = new Map<number, number>();
+  const resultNext: number[] = [];
+  const shadowLists = new Map<string, number>();
+  const shadowEntries: number[] = [];
+  const plainResult = new Int32Array(NO_RULE + 1).fill(-1);
+  // The cell's shadow bits as (word, bits) pairs.
+  const pairs = new Uint32Array(words * 2 + 2);
+  const finalTable = new Uint16Array(rows * columns);
+  for (let i = 0; i < rows; i++) {
+    const a = messageRoot.classes[i]!;
+    const ea = rowEnforce[i]!;
+    const sa = rowShadow[i]!;
+    for (let j = 0; j < columns; j++) {
+      const b = finalColumns[j]!;
+      let decision = NO_RULE;
+      const enforceWords = ea.length <= columnEnforce[j]!.length ? ea : columnEnforce[j]!;
+      for (let k = 0; k < enforceWords.length; k++) {
+        const w = enforceWords[k]!;
+        const bits = a[w]! & b[w]! & enforce[w]!;
+        if (bits !== 0) {
+          decision = w * 32 + (31 - Math.clz32(bits & -bits));
+          break;
+        }
+      }
+      let h = Math.imul(decision ^ 0x9e3779b9, 0x85ebca6b);
+      let n = 0;
+      const shadowList = sa.length <= columnShadow[j]!.length ? sa : columnShadow[j]!;
+      for (let k = 0; k < shadowList.length; k++) {
+        const w = shadowList[k]!;
+        if (w * 32 > decision) break;
+        let bits = a[w]! & b[w]! & shadow[w]!;
+        if (decision !== NO_RULE && decision >>> 5 === w) bits &= (1 << (decision & 31)) - 1;
+        if (bits === 0) continue;
+        pairs[n++] = w;
+        pairs[n++] = bits;
+        h = Math.imul(h ^ w, 0x01000193) ^ (h >>> 15);
+        h = Math.imul(h ^ bits, 0x01000193) ^ (h >>> 15);
+      }
+      // Most cells hit no shadow rule: their result is known by the decision alone.
+      let id: number | undefined = n === 0 ? plainResult[decision]! : resultFirst.get(h);
+      if (id === -1) id = undefined;
+      let last = -1;
+      while (id !== undefined && id !== -1 && n > 0) {
+        const key = resultKeys[id]!;
+        let same = key.decision === decision && key.shadow.length === n;
+        for (let k = 0; same && k < n; k++) same = key.shadow[k] === pairs[k];
+        if (same) break;
+        last = id;
+        id = resultNext[id]!;
+      }
+      if (id === undefined || id === -1) {
+        id = results.length;
+        if (id >= BUDGET.results) tooComplex(finalName, `more than ${BUDGET.results} results`, `${BUDGET.results}`, { at: finalName, results: id + 1 });
+        const hits: number[] = [];
+        for (let k = 0; k < n; k += 2) {
+          let bits = pairs[k + 1]!;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            hits.push(pairs[k]! * 32 + (31 - Math.clz32(low)));
+            bits ^= low;
+          }
+        }
+        let offset = 0;
+        if (hits.length > 0) {
+          const hitsKey = hits.join(',');
+          const known = shadowLists.get(hitsKey);
+          if (known !== undefined) offset = known;
+          else {
+            offset = shadowEntries.length;
+            if (offset + hits.length > BUDGET.shadowEntries)
+              tooComplex('SHADOW_LISTS', `more than ${BUDGET.shadowEntries} shadow list entries`, `${BUDGET.shadowEntries}`, { entries: offset + hits.length });
+            shadowEntries.push(...hits);
+            shadowLists.set(hitsKey, offset);
+          }
+        }
+        results.push({ decision, shadowOffset: offset, shadowCount: hits.length });
+        resultKeys.push({ decision, shadow: pairs.slice(0, n) });
+        resultNext.push(-1);
+        if (n === 0) plainResult[decision] = id;
+        else if (last === -1) resultFirst.set(h, id);
+        else resultNext[last] = id;
+      }
+      finalTable[i * columns + j] = id;
+    }
+  }
+  phases.push({
+    left: messageRoot,
+    right: { kind: componentRoot.kind, index: componentRoot.index, name: componentRoot.name, classes: finalColumns, constrained: finalConstrained },
+    rows: messageRoot.classes.length,
+    columns: finalColumns.length,
+    table: finalTable,
+    outputs: results.length,
+  });
+  phaseStats.push({ left: messageRoot.name, right: `${componentRoot.name} + no component`, rows: messageRoot.classes.length, columns: finalColumns.length, classes: results.length });
+
+  // -------------------------------------------------------------------------------------------
+  // The image
+
+  const strings = new StringTable();
+  const encoder = new TextEncoder();
+  const rulesSection = new Uint8Array(rules.length * 16);
+  {
+    const view = new DataView(rulesSection.buffer);
+    rules.forEach((rule: ResolvedRuleLike, r) => {
+      const id = encoder.encode(rule.id);
+      view.setUint32(r * 16, strings.add(id), true);
+      view.setUint16(r * 16 + 4, id.length, true);
+      view.setUint8(r * 16 + 6, ACTION_CODE[rule.action]);
+      view.setUint8(r * 16 + 7, rule.mode === 'shadow' ? 1 : 0);
+      view.setUint8(r * 16 + 8, rule.category === 'custom' ? 0 : rule.category);
+    });
+  }
+  const dimensionSections = dimensions.map((d) => {
+    if (d.classes.length > BUDGET.classes) tooComplex(`dimension ${d.name}`, `${d.classes.length} classes`, `${BUDGET.classes}`, { at: d.name });
+    const body = d.body(strings);
+    const out = new Uint8Array(8 + body.length);
+    const view = new DataView(out.buffer);
+    view.setUint16(0, d.fieldId, true);
+    view.setUint8(2, LookupKind[d.lookup]);
+    view.setUint8(3, d.scope === 'message' ? 0 : 1);
+    view.setUint16(4, d.absentClass, true);
+    view.setUint16(6, d.defaultClass, true);
+    out.set(body, 8);
+    return { data: out, count: d.classes.length };
+  });
+  const phaseSections = phases.map((p) => {
+    const out = new Uint8Array(8 + p.table.length * 2);
+    const view = new DataView(out.buffer);
+    view.setUint8(0, p.left.kind);
+    view.setUint8(1, p.left.index);
+    view.setUint8(2, p.right.kind);
+    view.setUint8(3, p.right.index);
+    view.setUint16(4, p.rows, true);
+    view.setUint16(6, p.columns, true);
+    writeU16s(out, 8, p.table);
+    return { data: out, count: p.outputs };
+  });
+  const resultsSection = new Uint8Array(16 + results.length * 8);
+  {
+    const view = new DataView(resultsSection.buffer);
+    view.setUint8(0, messageRoot.kind);
+    view.setUint16(2, messageRoot.index, true);
+    view.setUint8(4, componentRoot.kind);
+    view.setUint16(6, componentRoot.index, true);
+    view.setUint16(8, phases.length - 1, true);
+    results.forEach((result, i) => {
+      view.setUint16(16 + i * 8, result.decision, true);
+      view.setUint16(18 + i * 8, result.shadowOffset, true);
+      view.setUint16(20 + i * 8, result.shadowCount, true);
+    });
+  }
+  const shadowSection = u16Table(shadowEntries);
+
+  const sections: { kind: number; data: Uint8Array; count: number }[] = [
+    { kind: SectionKind.RULES, data: rulesSection, count: rules.length },
+    ...dimensionSections.map((s) => ({ kind: SectionKind.DIMENSION, ...s })),
+    ...phaseSections.map((s) => ({ kind: SectionKind.PHASE, ...s })),
+    { kind: SectionKind.RESULTS, data: resultsSection, count: results.length },
+    { kind: SectionKind.SHADOW_LISTS, data: shadowSection, count: shadowEntries.length },
+    ...(networksSection ? [{ kind: SectionKind.NETWORKS, data: networksSection, count: networksInOrder.length }] : []),
+    // The <policy> of the "<policy>#default" and "<policy>#malformed" verdicts.
+    { kind: SectionKind.POLICY_NAME, data: encoder.encode(policy.name), count: 0 },
+  ];
+  // STRINGS last among the builders: the dimensions above added the OID bytes to it.
+  const stringBytes = strings.bytes();
+  sections.splice(1, 0, { kind: SectionKind.STRINGS, data: stringBytes, count: stringBytes.length });
+
+  const align = (n: number) => (n + 7) & ~7;
+  const directoryOffset = TABLE_HEADER_SIZE;
+  let offset = align(directoryOffset + sections.length * 16);
+  const placed = sections.map((s) => {
+    const at = offset;
+    offset = align(offset + s.data.length);
+    return { ...s, offset: at };
+  });
+  const size = offset;
+  if (size > 0xffffffff) tooComplex('the image', `${size} bytes`, '4 GiB', { bytes: size });
+  const image = new Uint8Array(size);
+  const view = new DataView(image.buffer);
+  image.set(encoder.encode(TABLE_MAGIC), 0);
+  view.setUint32(8, TABLE_FORMAT_VERSION, true);
+  view.setUint32(12, TABLE_HEADER_SIZE, true);
+  view.setUint32(16, size, true);
+  view.setBigUint64(24, registryHash(), true);
+  view.setUint32(32, features, true);
+  view.setUint32(36, sections.length, true);
+  view.setUint32(40, directoryOffset, true);
+  view.setUint8(44, ACTION_CODE[policy.defaults.malformed]);
+  view.setUint8(45, ACTION_CODE[policy.defaults.action]);
+  view.setUint32(48, rules.length, true);
+  placed.forEach((s, i) => {
+    const at = directoryOffset + i * 16;
+    view.setUint32(at, s.kind, true);
+    view.setUint32(at + 4, s.offset, true);
+    view.setUint32(at + 8, s.data.length, true);
+    view.setUint32(at + 12, s.count, true);
+    image.set(s.data, s.offset);
+  });
+  view.setUint32(20, crc32c(image), true);
+
+  const stats: CompileStats = {
+    rules: rules.length,
+    prefixes: prefixCount,
+    dimensions: dimensions.map((d) => ({
+      field: d.name, lookup: d.lookup, scope: d.scope, classes: d.classes.length,
+      ...(d.prefixes !== undefined ? { prefixes: d.prefixes, nodes: d.nodes! } : {}),
+    })),
+    phases: phaseStats,
+    results: results.length,
+    shadowEntries: shadowEntries.length,
+    imageBytes: size,
+    buildMs: performance.now() - started,
+  };
+  return { image, stats };
+}
+
+// One phase: every (left class, right class) pair, ANDed, identical bitsets merged. Bits of
+// rules constrained on neither side are 1 in every class; bits constrained on one side only are
+// that side's: so a result is identified by (its left-only part, its right-only part, the words
+// of rules constrained on both sides), and only those last words are computed per cell.
+function combine(
+  space: RuleSpace,
+  name: string,
+  left: readonly Uint32Array[],
+  leftConstrained: Uint32Array,
+  right: readonly Uint32Array[],
+  rightConstrained: Uint32Array,
+  limit: number,
+): { table: Uint32Array; classes: Uint32Array[]; constrained: Uint32Array } {
+  const rows = left.length;
+  const columns = right.length;
+  if (rows * columns > BUDGET.phaseEntries)
+    tooComplex(name, `${rows} x ${columns} = ${rows * columns} entries`, `${BUDGET.phaseEntries}`, { at: name, rows, columns });
+  const words = space.words;
+  const onlyLeft = space.empty();
+  const onlyRight = space.empty();
+  const both = space.empty();
+  for (let w = 0; w < words; w++) {
+    onlyLeft[w] = leftConstrained[w]! & ~rightConstrained[w]!;
+    onlyRight[w] = rightConstrained[w]! & ~leftConstrained[w]!;
+    both[w] = leftConstrained[w]! & rightConstrained[w]!;
+  }
+  const bothWords: number[] = [];
+  for (let w = 0; w < words; w++) if (both[w] !== 0) bothWords.push(w);
+  const partIds = (sets: readonly Uint32Array[], mask: Uint32Array) => {
+    const ids = new Map<string, number>();
+    const scratch = space.empty();
+    return sets.map((set) => {
+      for (let w = 0; w < words; w++) scratch[w] = set[w]! & mask[w]!;
+      const key = keyOf(scratch);
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(key, id);
+      }
+      return id;
+    });
+  };
+  const rowPart = partIds(left, onlyLeft);
+  const columnPart = partIds(right, onlyRight);
+
+  const table = new Uint32Array(rows * columns);
+  const classes: Uint32Array[] = [];
+  const fresh = (a: Uint32Array, b: Uint32Array): number => {
+    const id = classes.length;
+    if (id >= limit) tooComplex(name, `more than ${limit} classes (${rows} x ${columns} entries)`, `${limit}`, { at: name, rows, columns });
+    const set = new Uint32Array(words);
+    for (let w = 0; w < words; w++) set[w] = a[w]! & b[w]!;
+    classes.push(set);
+    return id;
+  };
+  const B = bothWords.length;
+  const bothIndex = Int32Array.from(bothWords);
+  // Classes by hash of (row part, column part, shared words), chained on collision; each class
+  // keeps its key to compare.
+  const first = new Map<number, number>();
+  const next: number[] = [];
+  const keyRow: number[] = [];
+  const keyColumn: number[] = [];
+  let keyWords = new Uint32Array(Math.max(B, 1) * 1024);
+  const cell = new Uint32Array(Math.max(B, 1));
+  for (let i = 0; i < rows; i++) {
+    const a = left[i]!;
+    const rp = rowPart[i]!;
+    for (let j = 0; j < columns; j++) {
+      const b = right[j]!;
+      const cp = columnPart[j]!;
+      let h = Math.imul(rp ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(cp + 0x7f4a7c15, 0xc2b2ae35);
+      for (let k = 0; k < B; k++) {
+        const w = bothIndex[k]!;
+        const c = a[w]! & b[w]! & both[w]!;
+        cell[k] = c;
+        h = Math.imul(h ^ c, 0x01000193) ^ (h >>> 15);
+      }
+      let id = first.get(h);
+      let last = -1;
+      while (id !== undefined && id !== -1) {
+        if (keyRow[id] === rp && keyColumn[id] === cp) {
+          let same = true;
+          const base = id * B;
+          for (let k = 0; k < B; k++) {
+            if (keyWords[base + k] !== cell[k]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) break;
+        }
+        last = id;
+        id = next[id]!;
+      }
+      if (id === undefined || id === -1) {
+        id = fresh(a, b);
+        next.push(-1);
+        keyRow.push(rp);
+        keyColumn.push(cp);
+        if ((id + 1) * B > keyWords.length) {
+          const grown = new Uint32Array(keyWords.length * 2);
+          grown.set(keyWords);
+          keyWords = grown;
+        }
+        keyWords.set(cell.subarray(0, B), id * B);
+        if (last === -1) first.set(h, id);
+        else next[last] = id;
+      }
+      table[i * columns + j] = id;
+    }
+  }
+  const constrained = space.empty();
+  for (let w = 0; w < words; w++) constrained[w] = leftConstrained[w]! | rightConstrained[w]!;
+  return { table, classes, constrained };
+}
