@@ -7,7 +7,8 @@ import { anomalyCatalog } from '../dataplane/decoder.js';
 const kUsage = `usage: sigwall <command> [options]
 
 commands:
-  replay <capture> [--json] [--cap-ssn N[,N...]] [--mtp3 itu|japan|ansi] [--no-verify-crc]
+  replay <capture> [--json] [--policy <policy> | --table <table.bin>] [--side external|internal]
+         [--cap-ssn N[,N...]] [--mtp3 itu|japan|ansi] [--no-verify-crc]
       decode every SS7 message of a pcap/pcapng capture; a table and a summary, or JSON lines
   build-demo <out.pcap> [--labels <out.json>]
       write the bundled demo capture (benign roaming/SMS traffic and public attack patterns)
@@ -43,9 +44,17 @@ export async function main(argv: string[]): Promise<number> {
           'cap-ssn': { type: 'string' },
           mtp3: { type: 'string' },
           'no-verify-crc': { type: 'boolean', default: false },
+          policy: { type: 'string' },
+          table: { type: 'string' },
+          side: { type: 'string' },
         },
       });
       if (positionals.length !== 1) usage('replay takes exactly one capture file');
+      if (values.policy !== undefined && values.table !== undefined) usage('replay takes --policy or --table, not both');
+      const side = values.side;
+      if (side !== undefined && side !== 'external' && side !== 'internal') usage(`--side is external or internal, got "${side}"`);
+      const { screeningTable } = await import('./screening.js');
+      const table = await screeningTable({ policy: values.policy, table: values.table });
       const mtp3 = values.mtp3;
       if (mtp3 !== undefined && mtp3 !== 'itu' && mtp3 !== 'japan' && mtp3 !== 'ansi') usage(`--mtp3 is itu, japan or ansi, got "${mtp3}"`);
       replay(positionals[0]!, {
@@ -54,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
           verifyCrc: !values['no-verify-crc'],
           ...(mtp3 ? { mtp3Variant: mtp3 } : {}),
           ...(values['cap-ssn'] !== undefined ? { capSsns: parseSsns(values['cap-ssn']) } : {}),
+          ...(table ? { table } : {}),
+          ...(side ? { ingressSide: side } : {}),
         },
         out: process.stdout,
         err: process.stderr,

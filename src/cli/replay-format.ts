@@ -30,8 +30,10 @@ function subscriber(c: ComponentRecord): string {
   return '';
 }
 
-export function recordTableHeader(): string {
-  return ['frame', 'route', 'sccp', 'calling -> called', 'tcap', 'tids', 'components', 'subscriber', 'anomalies'].join('\t');
+export function recordTableHeader(screened = false): string {
+  const columns = ['frame', 'route', 'sccp', 'calling -> called', 'tcap', 'tids', 'components', 'subscriber', 'anomalies'];
+  if (screened) columns.push('verdict', 'rule', 'shadow hits');
+  return columns.join('\t');
 }
 
 export function formatRecordRow(r: MessageRecord): string {
@@ -43,7 +45,16 @@ export function formatRecordRow(r: MessageRecord): string {
   const tids = r.tcap ? [r.tcap.otid && `o:${r.tcap.otid}`, r.tcap.dtid && `d:${r.tcap.dtid}`].filter(Boolean).join(' ') : '';
   const components = r.tcap ? r.tcap.components.map(componentLabel).join(', ') : '';
   const subscribers = r.tcap ? r.tcap.components.map(subscriber).filter(Boolean).join(', ') : '';
-  return [frame, route, sccp, parties, tcap, tids || '-', components || '-', subscribers || '-', r.anomalies.join(',') || '-'].join('\t');
+  const columns = [frame, route, sccp, parties, tcap, tids || '-', components || '-', subscribers || '-', r.anomalies.join(',') || '-'];
+  if (r.verdict) {
+    const category = r.verdict.category !== undefined && r.verdict.category !== 'custom' ? ` (cat ${r.verdict.category})` : '';
+    columns.push(r.verdict.action.toUpperCase(), r.verdict.rule + category, r.verdict.shadowHits.join(',') || '-');
+  }
+  return columns.join('\t');
+}
+
+function bump(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 export class ReplaySummary {
@@ -52,9 +63,21 @@ export class ReplaySummary {
   readonly operations = new Map<string, number>();
   readonly anomalies = new Map<string, number>();
   readonly statuses = new Map<string, number>();
+  // With a policy: verdicts per action, drops and alerts per category and per rule, shadow hits.
+  readonly actions = new Map<string, number>();
+  readonly blockedByCategory = new Map<string, number>();
+  readonly decisionsByRule = new Map<string, number>();
+  readonly shadowHits = new Map<string, number>();
 
   add(record: MessageRecord): void {
     this.messages++;
+    if (record.verdict) {
+      const v = record.verdict;
+      bump(this.actions, v.action);
+      if (v.action !== 'allow') bump(this.decisionsByRule, `${v.action} ${v.rule}`);
+      if (v.action === 'drop') bump(this.blockedByCategory, v.category === undefined ? 'none (default or malformed)' : v.category === 'custom' ? 'custom' : `category ${v.category}`);
+      for (const rule of v.shadowHits) bump(this.shadowHits, rule);
+    }
     this.statuses.set(record.status, (this.statuses.get(record.status) ?? 0) + 1);
     for (const anomaly of record.anomalies) this.anomalies.set(anomaly, (this.anomalies.get(anomaly) ?? 0) + 1);
     if (!record.tcap) return;
@@ -78,6 +101,10 @@ export class ReplaySummary {
       for (const [name, count] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
         lines.push(`  ${String(count).padStart(8)}  ${name}`);
     };
+    table('verdicts', this.actions);
+    table('blocked per category', this.blockedByCategory);
+    table('drops and alerts per rule', this.decisionsByRule);
+    table('shadow hits per rule (would have matched; traffic not affected)', this.shadowHits);
     table('invokes per operation', this.operations);
     table('messages per anomaly', this.anomalies);
     table('messages per decode status', this.statuses);

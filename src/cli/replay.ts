@@ -35,7 +35,7 @@ export function replay(path: string, options: ReplayOptions): { summary: ReplayS
       ? (p) => options.err.write(`\r${((100 * p.offset) / p.size).toFixed(0).padStart(3)}%  ${p.frames} frames  ${p.messages} messages`)
       : undefined,
   });
-  if (!options.json) options.out.write(recordTableHeader() + '\n');
+  if (!options.json) options.out.write(recordTableHeader(options.decode.table !== undefined) + '\n');
   let stats: DecodeStats;
   try {
     for (;;) {

@@ -1,6 +1,6 @@
 // `sigwall replay` as a user runs it: the built CLI in a subprocess.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,44 @@ describe('sigwall replay', () => {
     expect(badSsn.status).toBe(2);
     const unknown = sigwall('frobnicate');
     expect(unknown.status).toBe(2);
+  });
+
+  it('--policy screens every message and summarises drops per category and rule', () => {
+    const baseline = join(root, 'firmware-config', 'policies', 'fs11-baseline.ts');
+    const run = sigwall('replay', demo, '--policy', baseline);
+    expect(run.status, run.stderr).toBe(0);
+    const [header, ...rows] = run.stdout.split('\n');
+    expect(header).toMatch(/\tverdict\trule\tshadow hits$/);
+    const ati = rows.find((row) => row.includes('inv anyTimeInterrogation'));
+    expect(ati).toMatch(/\tDROP\tfs11-baseline#cat1-map \(cat 1\)\t/);
+    expect(run.stdout).toMatch(/blocked per category\n\s+\d+\s+category 1\n\s+\d+\s+category 2/);
+    expect(run.stdout).toMatch(/drops and alerts per rule\n\s+\d+\s+drop fs11-baseline#cat1-map/);
+    expect(run.stdout).toMatch(/shadow hits per rule/);
+
+    const json = sigwall('replay', demo, '--policy', baseline, '--json');
+    const records = json.stdout.trim().split('\n').map((line) => MessageRecord.parse(JSON.parse(line)));
+    expect(records.every((r) => r.verdict !== undefined)).toBe(true);
+    expect(records.filter((r) => r.verdict?.action === 'drop').length).toBeGreaterThan(40);
+  });
+
+  it('--table screens with a compiled image and refuses a corrupt one', () => {
+    const baseline = join(root, 'firmware-config', 'policies', 'fs11-baseline.ts');
+    const table = join(scratch, 'baseline.bin');
+    const compiled = sigwall('compile', baseline, '-o', table);
+    expect(compiled.status, compiled.stderr).toBe(0);
+    const withTable = sigwall('replay', demo, '--table', table, '--json');
+    const withPolicy = sigwall('replay', demo, '--policy', baseline, '--json');
+    expect(withTable.stdout).toBe(withPolicy.stdout);
+
+    const corrupt = join(scratch, 'corrupt.bin');
+    const bytes = readFileSync(table);
+    bytes[bytes.length - 1]! ^= 0xff;
+    writeFileSync(corrupt, bytes);
+    const refused = sigwall('replay', demo, '--table', corrupt);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/SIGWALL_ERR_TABLE/);
+    expect(sigwall('replay', demo, '--table', table, '--policy', baseline).status).toBe(2);
+    expect(sigwall('replay', demo, '--side', 'sideways').status).toBe(2);
   });
 
   it('lists the anomaly catalogue', () => {
