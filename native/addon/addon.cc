@@ -65,6 +65,23 @@ struct TableOptions {
   table::IngressSide side = table::IngressSide::kExternal;
 };
 
+// Loads and validates a table image into a new TableImage (the bytes are copied); throws
+// SIGWALL_ERR_TABLE with the loader's message for an invalid image.
+std::unique_ptr<table::TableImage> load_table(const Napi::Env& env, const Napi::Value& bytes) {
+  if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "table must be a Uint8Array");
+  const Napi::Uint8Array array = bytes.As<Napi::Uint8Array>();
+  if (array.ByteLength() > UINT32_MAX) throw Napi::RangeError::New(env, "table larger than 4 GiB");
+  std::unique_ptr<table::TableImage> image;
+  table::TableError error;
+  if (!table::TableImage::load(ByteView{array.Data(), static_cast<uint32_t>(array.ByteLength())}, image, error)) {
+    Napi::Error failure = Napi::Error::New(env, error.message);
+    failure.Set("code", Napi::String::New(env, "SIGWALL_ERR_TABLE"));
+    throw failure;
+  }
+  return image;
+}
+
 TableOptions table_options_from(const Napi::Env& env, const Napi::Value& value) {
   TableOptions options;
   if (!value.IsObject()) return options;
@@ -75,17 +92,7 @@ TableOptions table_options_from(const Napi::Env& env, const Napi::Value& value) 
     else if (side != "external") throw Napi::TypeError::New(env, "ingressSide must be 'external' or 'internal'");
   }
   if (!object.Has("table") || object.Get("table").IsUndefined()) return options;
-  const Napi::Value bytes = object.Get("table");
-  if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
-    throw Napi::TypeError::New(env, "table must be a Uint8Array");
-  const Napi::Uint8Array array = bytes.As<Napi::Uint8Array>();
-  if (array.ByteLength() > UINT32_MAX) throw Napi::RangeError::New(env, "table larger than 4 GiB");
-  table::TableError error;
-  if (!table::TableImage::load(ByteView{array.Data(), static_cast<uint32_t>(array.ByteLength())}, options.table, error)) {
-    Napi::Error failure = Napi::Error::New(env, error.message);
-    failure.Set("code", Napi::String::New(env, "SIGWALL_ERR_TABLE"));
-    throw failure;
-  }
+  options.table = load_table(env, object.Get("table"));
   return options;
 }
 
@@ -196,11 +203,14 @@ uint64_t timer_overhead_ns() {
 // large file streams (bounded memory, progress) instead of becoming one huge array.
 //   decodeBatch(maxRecords) -> { records, done, offset, error? }
 //   stats() -> counters of the pipeline so far
+//   setTable(table: Uint8Array) -> replaces the table from the next batch on (an invalid image
+//     throws SIGWALL_ERR_TABLE and the current table stays)
 class CaptureDecoder final : public Napi::ObjectWrap<CaptureDecoder> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CaptureDecoder",
                        {InstanceMethod<&CaptureDecoder::DecodeBatch>("decodeBatch"),
+                        InstanceMethod<&CaptureDecoder::SetTable>("setTable"),
                         InstanceMethod<&CaptureDecoder::Stats>("stats")});
   }
 
@@ -236,6 +246,15 @@ class CaptureDecoder final : public Napi::ObjectWrap<CaptureDecoder> {
     result.Set("frames", Napi::Number::New(env, static_cast<double>(reader_.frames_read())));
     if (error_.failed) result.Set("error", capture_error_object(env, error_));
     return result;
+  }
+
+  // setTable(bytes): the next batch classifies with a new image. The image is loaded and
+  // validated into a TableImage of its own first; only when that succeeds does it replace the
+  // current one (a batch runs to completion inside decodeBatch, so the swap always falls between
+  // batches). An invalid image throws SIGWALL_ERR_TABLE and the current table stays in use.
+  void SetTable(const Napi::CallbackInfo& info) {
+    std::unique_ptr<table::TableImage> image = load_table(info.Env(), info[0]);
+    table_.table = std::move(image);
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) { return build_stats(info.Env(), *pipeline_); }

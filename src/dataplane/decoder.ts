@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { CaptureError, SigwallError } from '../errors.js';
 import type { MessageRecord } from '../decode/record.js';
-import { nativeAddon, type DecodeStats, type NativeBenchResult } from './native.js';
+import { nativeAddon, type DecodeStats, type NativeBenchResult, type NativeCaptureDecoder } from './native.js';
 
 export const DecodeOptions = z
   .object({
@@ -12,7 +12,9 @@ export const DecodeOptions = z
     capSsns: z.array(z.number().int().min(0).max(255)).max(8).default([146]),
     // A compiled table image (src/policy/compile.ts): each record then carries the native
     // classifier's `verdict`. Loaded and validated once; an invalid image is SIGWALL_ERR_TABLE.
-    table: z.instanceof(Uint8Array).optional(),
+    // (Any Uint8Array: z.instanceof would type it Uint8Array<ArrayBuffer> and refuse, at compile
+    // time, the images compilePolicy returns.)
+    table: z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'table must be a Uint8Array' }).optional(),
     // The side the capture's messages arrived from (the policy field ingress.side).
     ingressSide: z.enum(['external', 'internal']).default('external'),
   })
@@ -60,6 +62,37 @@ export function* decodeCaptureRecords(
     onProgress?.({ offset: batch.offset, size: capture.byteLength, frames: batch.frames, messages });
     if (batch.error) throw new CaptureError(batch.error.message, batch.error.offset, file);
     if (batch.done) return decoder.stats();
+  }
+}
+
+// A capture decoded batch by batch under the caller's control, for a data plane that swaps its
+// policy while traffic flows: setTable() takes effect from the next batch, and an image the
+// loader refuses (SIGWALL_ERR_TABLE) leaves the current table in use.
+export class BatchDecoder {
+  readonly #native: NativeCaptureDecoder;
+  readonly #file: string | undefined;
+
+  constructor(capture: Uint8Array, options?: DecodeOptions & { file?: string }) {
+    const { file, ...decodeOptions } = options ?? {};
+    this.#file = file;
+    this.#native = withTableErrors(() => new (nativeAddon().CaptureDecoder)(capture, nativeOptions(decodeOptions)));
+  }
+
+  // Up to about maxRecords records (a frame's records are never split); a capture error is
+  // thrown as a CaptureError once the records before it have been returned.
+  decodeBatch(maxRecords = 4096): { records: MessageRecord[]; done: boolean } {
+    const batch = this.#native.decodeBatch(maxRecords);
+    if (batch.error && batch.records.length === 0) throw new CaptureError(batch.error.message, batch.error.offset, this.#file);
+    return { records: batch.records, done: batch.done && !batch.error };
+  }
+
+  setTable(table: Uint8Array): void {
+    if (!(table instanceof Uint8Array)) throw new SigwallError('SIGWALL_ERR_OPTIONS', 'table must be a Uint8Array');
+    withTableErrors(() => this.#native.setTable(table));
+  }
+
+  stats(): DecodeStats {
+    return this.#native.stats();
   }
 }
 

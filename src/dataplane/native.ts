@@ -32,6 +32,9 @@ export interface NativeBatch {
 
 export interface NativeCaptureDecoder {
   decodeBatch(maxRecords: number): NativeBatch;
+  // Replaces the table from the next batch on; an invalid image throws {code: 'SIGWALL_ERR_TABLE'}
+  // and the current table stays in use.
+  setTable(table: Uint8Array): void;
   stats(): DecodeStats;
 }
 
