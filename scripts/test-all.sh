@@ -18,6 +18,8 @@ fi
 mkdir -p build/reports
 rm -f build/reports/*
 npm run --silent build
+echo "== type check (src, tests, shipped policies)"
+npm run --silent typecheck
 bash scripts/test-native.sh
 echo "== TypeScript suite"
 npx vitest run --reporter=default --reporter=json --outputFile.json=build/reports/vitest.json
