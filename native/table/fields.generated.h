@@ -47,6 +47,54 @@ enum class FieldId : uint16_t {
 };
 
 inline constexpr uint16_t kFieldCount = 36;
+
+// Each field's value type and scope: they decide which lookup kinds a dimension on the field
+// may use and whether it is read per message or per component.
+enum class FieldType : uint8_t { kPointCode, kSmallInt, kUint32, kDigits, kOperation, kEnum, kOid, kAnomaly };
+
+struct FieldSpec {
+  FieldType type;
+  bool component;  // scope: per TCAP component (true) or per message (false)
+};
+
+inline constexpr FieldSpec kFieldSpecs[kFieldCount] = {
+    {FieldType::kEnum, false},  // ingress.side
+    {FieldType::kPointCode, false},  // mtp3.opc
+    {FieldType::kPointCode, false},  // mtp3.dpc
+    {FieldType::kSmallInt, false},  // mtp3.si
+    {FieldType::kUint32, false},  // m3ua.routing_context
+    {FieldType::kSmallInt, false},  // sccp.message_type
+    {FieldType::kSmallInt, false},  // sccp.called.ssn
+    {FieldType::kSmallInt, false},  // sccp.calling.ssn
+    {FieldType::kSmallInt, false},  // sccp.called.gti
+    {FieldType::kSmallInt, false},  // sccp.calling.gti
+    {FieldType::kSmallInt, false},  // sccp.called.tt
+    {FieldType::kSmallInt, false},  // sccp.calling.tt
+    {FieldType::kSmallInt, false},  // sccp.called.np
+    {FieldType::kSmallInt, false},  // sccp.calling.np
+    {FieldType::kSmallInt, false},  // sccp.called.nai
+    {FieldType::kSmallInt, false},  // sccp.calling.nai
+    {FieldType::kPointCode, false},  // sccp.called.pc
+    {FieldType::kPointCode, false},  // sccp.calling.pc
+    {FieldType::kDigits, false},  // sccp.called.digits
+    {FieldType::kDigits, false},  // sccp.calling.digits
+    {FieldType::kEnum, false},  // tcap.type
+    {FieldType::kOid, false},  // tcap.application_context_name
+    {FieldType::kEnum, false},  // sigwall.application
+    {FieldType::kAnomaly, false},  // sigwall.anomaly
+    {FieldType::kEnum, true},  // tcap.component_type
+    {FieldType::kOperation, true},  // map.opcode
+    {FieldType::kOperation, true},  // cap.opcode
+    {FieldType::kDigits, true},  // e212.imsi
+    {FieldType::kDigits, true},  // e164.msisdn
+    {FieldType::kDigits, true},  // map.msc_number
+    {FieldType::kDigits, true},  // map.vlr_number
+    {FieldType::kDigits, true},  // map.sgsn_number
+    {FieldType::kDigits, true},  // map.hlr_number
+    {FieldType::kDigits, true},  // map.gsmscf_address
+    {FieldType::kDigits, true},  // map.service_centre_address
+    {FieldType::kDigits, true},  // map.sm_rp_oa.msisdn
+};
 inline constexpr uint64_t kRegistryHash = 0x82cdcf69bade8d71ull;
 
 }  // namespace sigwall::table

@@ -12,56 +12,9 @@ namespace sigwall::table {
 
 namespace {
 
-// The registry's field types and scopes (src/policy/fields.ts), which decide the lookup kinds a
-// dimension on the field may use: the classifier extracts one kind of value per field. The
-// generated header carries ids only; the static_assert catches a registry that grew without
-// this table being updated (a changed registry also changes kRegistryHash).
-enum class FieldType : uint8_t { kPointCode, kSmallInt, kUint32, kDigits, kOperation, kEnum, kOid, kAnomaly };
-
-struct FieldKind {
-  FieldType type;
-  Scope scope;
-};
-
-constexpr FieldKind kFieldKinds[] = {
-    {FieldType::kEnum, Scope::kMessage},            // ingress.side
-    {FieldType::kPointCode, Scope::kMessage},       // mtp3.opc
-    {FieldType::kPointCode, Scope::kMessage},       // mtp3.dpc
-    {FieldType::kSmallInt, Scope::kMessage},        // mtp3.si
-    {FieldType::kUint32, Scope::kMessage},          // m3ua.routing_context
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.message_type
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.called.ssn
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.calling.ssn
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.called.gti
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.calling.gti
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.called.tt
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.calling.tt
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.called.np
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.calling.np
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.called.nai
-    {FieldType::kSmallInt, Scope::kMessage},        // sccp.calling.nai
-    {FieldType::kPointCode, Scope::kMessage},       // sccp.called.pc
-    {FieldType::kPointCode, Scope::kMessage},       // sccp.calling.pc
-    {FieldType::kDigits, Scope::kMessage},          // sccp.called.digits
-    {FieldType::kDigits, Scope::kMessage},          // sccp.calling.digits
-    {FieldType::kEnum, Scope::kMessage},            // tcap.type
-    {FieldType::kOid, Scope::kMessage},             // tcap.application_context_name
-    {FieldType::kEnum, Scope::kMessage},            // sigwall.application
-    {FieldType::kAnomaly, Scope::kMessage},         // sigwall.anomaly
-    {FieldType::kEnum, Scope::kComponent},          // tcap.component_type
-    {FieldType::kOperation, Scope::kComponent},     // map.opcode
-    {FieldType::kOperation, Scope::kComponent},     // cap.opcode
-    {FieldType::kDigits, Scope::kComponent},        // e212.imsi
-    {FieldType::kDigits, Scope::kComponent},        // e164.msisdn
-    {FieldType::kDigits, Scope::kComponent},        // map.msc_number
-    {FieldType::kDigits, Scope::kComponent},        // map.vlr_number
-    {FieldType::kDigits, Scope::kComponent},        // map.sgsn_number
-    {FieldType::kDigits, Scope::kComponent},        // map.hlr_number
-    {FieldType::kDigits, Scope::kComponent},        // map.gsmscf_address
-    {FieldType::kDigits, Scope::kComponent},        // map.service_centre_address
-    {FieldType::kDigits, Scope::kComponent},        // map.sm_rp_oa.msisdn
-};
-static_assert(sizeof kFieldKinds / sizeof kFieldKinds[0] == kFieldCount, "kFieldKinds must follow src/policy/fields.ts");
+// The registry's field types and scopes come from the generated header (fields.generated.h,
+// from src/policy/fields.ts): they decide the lookup kinds a dimension on the field may use.
+Scope field_scope(uint16_t field) { return kFieldSpecs[field].component ? Scope::kComponent : Scope::kMessage; }
 
 bool lookup_fits(FieldType type, LookupKind lookup) {
   switch (type) {
@@ -362,9 +315,8 @@ bool Loader::dimension(const Section& s, uint32_t ordinal) {
     if (!t_.networks_present_) return fail("a RELATION dimension needs a NETWORKS section");
   } else {
     if (dim.field >= kFieldCount) return fail("field id %u at offset %u is not < %u (registry size)", dim.field, s.offset, kFieldCount);
-    const FieldKind& kind = kFieldKinds[dim.field];
-    if (!lookup_fits(kind.type, dim.lookup)) return fail("field %u cannot use lookup kind %u", dim.field, lookup);
-    if (kind.scope != dim.scope) return fail("scope %u differs from field %u's registry scope", scope, dim.field);
+    if (!lookup_fits(kFieldSpecs[dim.field].type, dim.lookup)) return fail("field %u cannot use lookup kind %u", dim.field, lookup);
+    if (field_scope(dim.field) != dim.scope) return fail("scope %u differs from field %u's registry scope", scope, dim.field);
   }
   if (dim.class_count == 0 || dim.class_count > 0xFFFF) return fail("class count %u is not 1..65535", dim.class_count);
   if (dim.absent_class >= dim.class_count)
