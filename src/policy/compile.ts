@@ -7,9 +7,10 @@
 //
 // Building is where the cost goes: per dimension the values are split into equivalence classes
 // (bitsets of compatible rules), then the dimensions are folded pairwise (Recursive Flow
-// Classification) with identical bitsets merged at every step. Bitsets are Uint32Array words;
-// a rule that constrains none of the fields folded so far is compatible with every class, which
-// lets a phase compare only the words of rules constrained on both sides (combine()).
+// Classification) with identical bitsets merged at every step, after cutting each bitset above
+// the first rule it decides for sure (truncate()). Bitsets are Uint32Array words; a rule whose
+// bit is 1 in every class of an input (one no folded field constrains, and truncation did not
+// clear) lets a phase compare only the words of rules that vary on both sides (combine()).
 import { performance } from 'node:perf_hooks';
 import { crc32c } from '../builder/crc32c.js';
 import { anomalyCatalog, operationNames } from '../dataplane/decoder.js';
@@ -123,7 +124,41 @@ function tooComplex(what: string, size: string, limit: string, details: Record<s
   throw new PolicyTooComplexError(`policy too complex: ${what} has ${size} (limit ${limit})`, details);
 }
 
+// Decided-rule truncation. `decided` holds the enforce rules whose every condition is on inputs
+// already folded into a bitset of this kind (and none on the other side, message vs component):
+// such a rule r, once its bit is set, is set in every cell of the final phase this bitset
+// reaches, so every final decision through it is <= r. Rules after r can then never decide, and
+// shadow rules after r are never reported (RESULTS trims them below the decision), so their bits
+// are cleared: bitsets that differ only there become one class. The final bitsets are the
+// untruncated ones cut above the lowest such r, which is at or above the untruncated decision
+// (docs/table-format.md, "Decided-rule truncation").
+function truncate(set: Uint32Array, decided: Uint32Array | undefined): Uint32Array {
+  if (decided === undefined) return set;
+  for (let w = 0; w < set.length; w++) {
+    const bits = set[w]! & decided[w]!;
+    if (bits === 0) continue;
+    const low = bits & -bits;
+    // Keep bits up to and including the lowest decided rule.
+    set[w] = set[w]! & (low | (low - 1));
+    for (let v = w + 1; v < set.length; v++) set[v] = 0;
+    break;
+  }
+  return set;
+}
+
+// The rules whose bit differs between some of these classes: every other rule's bit is 1 in
+// all of them (combine() relies on it). Truncation can clear bits of rules no input constrains,
+// so this is computed from the classes, not from the conditions.
+function varying(space: RuleSpace, classes: readonly Uint32Array[]): Uint32Array {
+  const common = Uint32Array.from(space.all);
+  for (const set of classes) for (let w = 0; w < space.words; w++) common[w]! &= set[w]!;
+  const out = space.empty();
+  for (let w = 0; w < space.words; w++) out[w] = space.all[w]! & ~common[w]!;
+  return out;
+}
+
 // Interns the class bitsets of one dimension or phase: identical bitsets get one class id.
+// With `decided`, a bitset is truncated (in place) before it is interned.
 class ClassSet {
   readonly sets: Uint32Array[] = [];
   private readonly ids = new Map<string, number>();
@@ -131,9 +166,11 @@ class ClassSet {
   constructor(
     private readonly name: string,
     private readonly limit: number = BUDGET.classes,
+    private readonly decided?: Uint32Array,
   ) {}
 
   intern(set: Uint32Array): number {
+    truncate(set, this.decided);
     const key = keyOf(set);
     let id = this.ids.get(key);
     if (id === undefined) {
@@ -218,6 +255,7 @@ function setClasses(
   universe: readonly SetValue[],
   conditions: readonly { rule: number; condition: unknown }[],
   canonical: (value: SetValue) => SetValue | undefined = (value) => value,
+  decided?: Uint32Array,
 ): { classes: ClassSet; valueClass: number[]; defaultClass: number; absentClass: number; constrained: Uint32Array } {
   const constrained = space.of(conditions.map((c) => c.rule));
   const base = space.empty();
@@ -247,7 +285,7 @@ function setClasses(
       for (const s of listed) setBit(bits[s]!, rule);
     }
   }
-  const classes = new ClassSet(`dimension ${name}`);
+  const classes = new ClassSet(`dimension ${name}`, BUDGET.classes, decided);
   const valueClass = bits.slice(0, universe.length).map((set) => classes.intern(set));
   return { classes, valueClass, defaultClass: classes.intern(bits[DEFAULT]!), absentClass: classes.intern(bits[ABSENT]!), constrained };
 }
@@ -349,6 +387,7 @@ class Trie {
 interface RuleConditions {
   byField: Map<string, unknown>;
   hasComponent: boolean;
+  hasMessage: boolean;
 }
 
 type NetworkLike = ResolvedPolicyLike['networks']['home'];
@@ -362,16 +401,33 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   const shadow = space.empty();
   rules.forEach((rule, r) => setBit(rule.mode === 'shadow' ? shadow : enforce, r));
 
+  const scopeOf = new Map<string, 'message' | 'component'>(FIELDS.map((f) => [f.name, f.scope]));
+  scopeOf.set('sigwall.relation', 'component');
   const conditions: RuleConditions[] = rules.map((rule) => {
     const byField = new Map<string, unknown>();
     let hasComponent = false;
+    let hasMessage = false;
     for (const [field, condition] of Object.entries(rule.match)) {
       if (condition === undefined) continue;
       byField.set(field, condition);
-      if (field === 'sigwall.relation' || FIELDS.find((f) => f.name === field)?.scope === 'component') hasComponent = true;
+      if (scopeOf.get(field) === 'component') hasComponent = true;
+      else hasMessage = true;
     }
-    return { byField, hasComponent };
+    return { byField, hasComponent, hasMessage };
   });
+  // The enforce rules decided once the given fields of one scope are folded (see truncate()):
+  // every condition of the rule is on one of them.
+  const decidedAfter = (scope: 'message' | 'component', folded: ReadonlySet<string>): Uint32Array => {
+    const set = space.empty();
+    conditions.forEach((c, r) => {
+      if (rules[r]!.mode === 'shadow') return;
+      if (scope === 'message' ? c.hasComponent : c.hasMessage) return;
+      for (const field of c.byField.keys()) if (scopeOf.get(field) === scope && !folded.has(field)) return;
+      setBit(set, r);
+    });
+    return set;
+  };
+  const decidedBy = (field: string) => decidedAfter(scopeOf.get(field)!, new Set([field]));
   const conditionsOn = (field: string) =>
     conditions.flatMap((c, rule) => (c.byField.has(field) ? [{ rule, condition: c.byField.get(field) }] : []));
 
@@ -399,7 +455,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       case 'smallInt':
       case 'enum': {
         const universe: SetValue[] = field.type === 'enum' ? [...field.values!] : Array.from({ length: 256 }, (_, i) => i);
-        const built = setClasses(space, field.name, universe, list);
+        const built = setClasses(space, field.name, universe, list, undefined, decidedBy(field.name));
         const table = Array.from({ length: 256 }, (_, i) => built.valueClass[i] ?? built.defaultClass);
         return {
           fieldId, name: field.name, lookup: 'SMALL', scope, classes: built.classes.sets, constrained: built.constrained,
@@ -409,7 +465,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       case 'pointCode':
       case 'uint32': {
         const values = [...new Set(list.flatMap(({ condition }) => setValues(condition).values.filter((v): v is number => typeof v === 'number')))].sort((a, b) => a - b);
-        const built = setClasses(space, field.name, values, list);
+        const built = setClasses(space, field.name, values, list, undefined, decidedBy(field.name));
         return {
           fieldId, name: field.name, lookup: 'SORTED_U32', scope, classes: built.classes.sets, constrained: built.constrained,
           absentClass: built.absentClass, defaultClass: built.defaultClass,
@@ -430,7 +486,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
         const texts = [...new Set(list.flatMap(({ condition }) => setValues(condition).values.filter((v) => v !== 'absent' && canonical(v) !== undefined) as string[]))];
         const entries = texts.map((text) => ({ text, bytes: oidContents(text)! })).sort((a, b) => compareBytes(a.bytes, b.bytes));
         const universe = entries.map((e) => e.text);
-        const built = setClasses(space, field.name, universe, list, canonical);
+        const built = setClasses(space, field.name, universe, list, canonical, decidedBy(field.name));
         return {
           fieldId, name: field.name, lookup: 'BYTES', scope, classes: built.classes.sets, constrained: built.constrained,
           absentClass: built.absentClass, defaultClass: built.defaultClass,
@@ -461,7 +517,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
           });
           return { rule, condition: negated ? { not: numbers } : numbers };
         });
-        const built = setClasses(space, field.name, Array.from({ length: 256 }, (_, i) => i), resolved);
+        const built = setClasses(space, field.name, Array.from({ length: 256 }, (_, i) => i), resolved, undefined, decidedBy(field.name));
         // 256 x (application is CAP) + opcode; the other application's half reads "absent" (the
         // field exists only on components of its own application), the last entry anything else.
         const own = built.valueClass;
@@ -496,7 +552,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
           return { rule, mask: j, negated };
         });
         const constrained = space.of(list.map((c) => c.rule));
-        const classes = new ClassSet(`dimension ${field.name}`);
+        const classes = new ClassSet(`dimension ${field.name}`, BUDGET.classes, decidedBy(field.name));
         const k = masks.length;
         const table: number[] = [];
         for (let index = 0; index < 1 << k; index++) {
@@ -610,7 +666,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     const mIds = new Map<string, number>([[keyOf(mSets[0]!), 0]]);
     const transitions = new Map<string | number, number>();
     const sourceCount = sourceList.length + 1;
-    const classes = new ClassSet(`dimension ${field.name}`);
+    const classes = new ClassSet(`dimension ${field.name}`, BUDGET.classes, decidedBy(field.name));
     const stateClass = new Map<number, number>();
     const base = space.empty();
     for (let w = 0; w < space.words; w++) base[w] = space.all[w]! & ~constrained[w]!;
@@ -684,7 +740,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   let networksSection: Uint8Array | undefined;
   if (relationRules.length > 0) {
     const constrained = space.of(relationRules.map((c) => c.rule));
-    const classes = new ClassSet('dimension sigwall.relation');
+    const classes = new ClassSet('dimension sigwall.relation', BUDGET.classes, decidedBy('sigwall.relation'));
     const table = [0, 1, 2].map((index) => {
       const set = space.empty();
       for (let w = 0; w < space.words; w++) set[w] = space.all[w]! & ~constrained[w]!;
@@ -748,13 +804,19 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   const phases: Phase[] = [];
   const phaseStats: PhaseStats[] = [];
 
+  // Truncation can clear bits of rules a dimension does not constrain: combine() needs the bits
+  // that actually vary.
+  for (const d of dimensions) d.constrained = varying(space, d.classes);
+
   const fold = (scope: 'message' | 'component'): Node => {
     const dims = dimensions.map((d, index) => ({ d, index })).filter(({ d }) => d.scope === scope);
+    const folded = new Set<string>([dims[0]!.d.name]);
     let root: Node = { kind: 0, index: dims[0]!.index, name: dims[0]!.d.name, classes: dims[0]!.d.classes, constrained: dims[0]!.d.constrained };
     for (const { d, index } of dims.slice(1)) {
       const right: Node = { kind: 0, index, name: d.name, classes: d.classes, constrained: d.constrained };
       const name = `phase ${phases.length} (${root.name} x ${d.name})`;
-      const combined = combine(space, name, root.classes, root.constrained, right.classes, right.constrained, BUDGET.classes);
+      folded.add(d.name);
+      const combined = combine(space, name, root.classes, root.constrained, right.classes, right.constrained, BUDGET.classes, decidedAfter(scope, folded));
       phases.push({ left: root, right, rows: root.classes.length, columns: right.classes.length, table: Uint16Array.from(combined.table), outputs: combined.classes.length });
       phaseStats.push({ left: root.name, right: d.name, rows: root.classes.length, columns: right.classes.length, classes: combined.classes.length });
       root = { kind: 1, index: phases.length - 1, name: `phase ${phases.length - 1}`, classes: combined.classes, constrained: combined.constrained };
@@ -1024,6 +1086,7 @@ function combine(
   right: readonly Uint32Array[],
   rightConstrained: Uint32Array,
   limit: number,
+  decided: Uint32Array,
 ): { table: Uint32Array; classes: Uint32Array[]; constrained: Uint32Array } {
   const rows = left.length;
   const columns = right.length;
@@ -1059,9 +1122,12 @@ function combine(
 
   const table = new Uint32Array(rows * columns);
   const classes: Uint32Array[] = [];
+  const rawLimit = Math.max(limit, Math.min(limit * 16, Math.floor((256 << 20) / (words * 4))));
   const fresh = (a: Uint32Array, b: Uint32Array): number => {
     const id = classes.length;
-    if (id >= limit) tooComplex(name, `more than ${limit} classes (${rows} x ${columns} entries)`, `${limit}`, { at: name, rows, columns });
+    // Before truncation merges them there may be more than `limit` classes; the bound here only
+    // caps the memory (about 256 MiB of bitsets).
+    if (id >= rawLimit) tooComplex(name, `more than ${rawLimit} classes before truncation (${rows} x ${columns} entries)`, `${limit}`, { at: name, rows, columns });
     const set = new Uint32Array(words);
     for (let w = 0; w < words; w++) set[w] = a[w]! & b[w]!;
     classes.push(set);
@@ -1124,7 +1190,11 @@ function combine(
       table[i * columns + j] = id;
     }
   }
-  const constrained = space.empty();
-  for (let w = 0; w < words; w++) constrained[w] = leftConstrained[w]! | rightConstrained[w]!;
-  return { table, classes, constrained };
+  // Decided-rule truncation (truncate()): the classes found above are the untruncated ANDs;
+  // truncated, some of them coincide.
+  const merged = new ClassSet(name, limit);
+  const renumber = new Uint32Array(classes.length);
+  for (let c = 0; c < classes.length; c++) renumber[c] = merged.intern(truncate(classes[c]!, decided));
+  if (merged.sets.length < classes.length) for (let k = 0; k < table.length; k++) table[k] = renumber[table[k]!]!;
+  return { table, classes: merged.sets, constrained: varying(space, merged.sets) };
 }

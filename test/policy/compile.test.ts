@@ -212,9 +212,98 @@ describe('compiled table = reference evaluator', () => {
     expectAgreement(parsed({ name: 'message-only', networks, rules: [{ name: 'ssn', action: 'drop', match: { 'sccp.called.ssn': [6] } }] }), allRecords.slice(0, 2000));
   });
 
+  // Decided-rule truncation (compile.ts truncate()): a class forgets the rules after the first
+  // enforce rule it decides for sure; what is below that rule must still come out as evaluate()'s.
+  describe('decided-rule truncation', () => {
+    const decide = (policy: ResolvedPolicyLike, record: MessageRecord, side: 'external' | 'internal' = 'external') => {
+      const table = new TableInterpreter(compilePolicy(policy, { anomalies }).image, anomalies);
+      const got = table.classify(record, side);
+      return { rule: typeof got.rule === 'number' ? table.rules[got.rule]!.id : got.rule, shadowHits: got.shadowHits.map((r) => table.rules[r]!.id) };
+    };
+    const ssn6 = allRecords.filter((r) => r.sccp?.called.ssn === 6 && (r.tcap?.components.length ?? 0) > 0);
+    const ati = ssn6.filter((r) => r.tcap!.components.some((c) => c.opcode === 71));
+
+    it('has records for the cases', () => {
+      expect(ssn6.length).toBeGreaterThan(10);
+      expect(ati.length).toBeGreaterThan(0);
+    });
+
+    it('shadow rules below a decided rule are reported, those after it are not', () => {
+      const policy = parsed({
+        name: 'shadow-below', networks,
+        rules: [
+          { name: 'shadow-ssn', action: 'alert', mode: 'shadow', match: { 'sccp.called.ssn': [6] } },
+          { name: 'shadow-ati', action: 'drop', mode: 'shadow', match: { 'map.opcode': [71] } },
+          { name: 'shadow-side', action: 'drop', mode: 'shadow', match: { 'ingress.side': ['external'], 'sccp.called.ssn': [6, 7] } },
+          // Decided by the ssn dimension alone: every class with ssn 6 forgets the rules below.
+          { name: 'decided', action: 'drop', match: { 'sccp.called.ssn': [6] } },
+          { name: 'shadow-after', action: 'alert', mode: 'shadow', match: { 'sccp.called.ssn': [6] } },
+          { name: 'enforce-after', action: 'allow', match: { 'map.opcode': [71] } },
+          // A near catch-all, decided in the first dimension.
+          { name: 'catch-all', action: 'alert', match: { 'ingress.side': ['external', 'internal'] } },
+          { name: 'shadow-last', action: 'alert', mode: 'shadow', match: { 'map.opcode': [71] } },
+        ],
+      });
+      expectAgreement(policy, allRecords);
+      const got = decide(policy, ati[0]!);
+      expect(got.rule).toBe('shadow-below#decided');
+      expect(got.shadowHits).toEqual(['shadow-below#shadow-ssn', 'shadow-below#shadow-ati', 'shadow-below#shadow-side']);
+      expect(decide(policy, ati[0]!, 'internal').shadowHits).toEqual(['shadow-below#shadow-ssn', 'shadow-below#shadow-ati']);
+    });
+
+    it('a rule decided on the message side loses to component rules before it', () => {
+      const policy = parsed({
+        name: 'message-vs-component', networks,
+        rules: [
+          { name: 'ati-first', action: 'allow', match: { 'map.opcode': [71] } },
+          { name: 'ssn', action: 'drop', match: { 'sccp.called.ssn': [6] } },
+          { name: 'component-after', action: 'alert', match: { 'map.opcode': [71, 22, 2, 56, 45] } },
+          { name: 'both', action: 'alert', match: { 'sccp.called.ssn': [6], 'map.opcode': [71] } },
+        ],
+      });
+      expectAgreement(policy, allRecords);
+      expect(decide(policy, ati[0]!).rule).toBe('message-vs-component#ati-first');
+      const other = ssn6.find((r) => !r.tcap!.components.some((c) => c.opcode === 71))!;
+      expect(decide(policy, other).rule).toBe('message-vs-component#ssn');
+    });
+
+    it('a rule decided on the component side loses to message rules before it', () => {
+      const policy = parsed({
+        name: 'component-vs-message', networks,
+        rules: [
+          { name: 'shadow-ssn', action: 'alert', mode: 'shadow', match: { 'sccp.called.ssn': [6] } },
+          { name: 'ssn-and-side', action: 'allow', match: { 'sccp.called.ssn': [6], 'ingress.side': ['internal'] } },
+          // Decided by map.opcode alone: component classes with opcode 71 forget what follows.
+          { name: 'ati', action: 'drop', match: { 'map.opcode': [71] } },
+          { name: 'ssn', action: 'alert', match: { 'sccp.called.ssn': [6] } },
+          { name: 'shadow-ati', action: 'alert', mode: 'shadow', match: { 'map.opcode': [71] } },
+        ],
+      });
+      expectAgreement(policy, allRecords);
+      expect(decide(policy, ati[0]!, 'internal')).toEqual({ rule: 'component-vs-message#ssn-and-side', shadowHits: ['component-vs-message#shadow-ssn'] });
+      expect(decide(policy, ati[0]!, 'external')).toEqual({ rule: 'component-vs-message#ati', shadowHits: ['component-vs-message#shadow-ssn'] });
+    });
+
+    it('merges the classes that differ only after a decided rule', () => {
+      // 40 rules on distinct opcodes after one that takes every opcode but 250: without truncation
+      // every opcode is its own class; with it, only "250" and "not 250" remain (and absent).
+      const policy = parsed({
+        name: 'merged', networks,
+        rules: [
+          { name: 'not-250', action: 'drop', match: { 'map.opcode': { not: [250] } } },
+          ...Array.from({ length: 40 }, (_, i) => ({ name: `op-${i}`, action: 'alert' as const, match: { 'map.opcode': [i + 1] } })),
+          { name: 'op-250', action: 'alert', mode: 'shadow', match: { 'map.opcode': [250] } },
+        ],
+      });
+      expectAgreement(policy, allRecords.slice(0, 3000));
+      const { stats } = compilePolicy(policy, { anomalies });
+      expect(stats.dimensions.find((d) => d.field === 'map.opcode')!.classes).toBeLessThanOrEqual(3);
+    });
+  });
+
   it('randomly generated policies (seeded)', () => {
     for (const seed of [1, 2, 3, 4]) {
-      const policy = parsed(randomPolicy(seed, 250));
+      const policy = parsed(randomPolicy(seed, 300));
       const records = allRecords.filter((_, i) => (i + seed) % 3 === 0);
       expectAgreement(policy, records);
     }
@@ -295,7 +384,7 @@ function randomPolicy(seed: number, ruleCount: number): PolicyInput {
   // IMSI): rules over many independent fields make every subset of them a distinct class.
   const messageFields = FIELDS.filter((f) => f.scope === 'message');
   const componentFields = FIELDS.filter((f) => f.scope === 'component');
-  const fields = [...new Set([...Array.from({ length: 4 }, () => pick(messageFields)), ...Array.from({ length: 3 }, () => pick(componentFields))])];
+  const fields = [...new Set([...Array.from({ length: 6 }, () => pick(messageFields)), ...Array.from({ length: 4 }, () => pick(componentFields))])];
   const rules = Array.from({ length: ruleCount }, (_, i) => {
     const match: Record<string, unknown> = {};
     const n = 1 + Math.floor(random() * 4);
