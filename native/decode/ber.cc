@@ -112,7 +112,7 @@ bool BerReader::read_element(BerElement& out, bool allow_cut, bool& cut) {
       return false;
     }
     out.indefinite = true;
-    out.value = view_.sub(contents_start, probe.offset() - 2 - contents_start);
+    out.value = cursor_.whole().sub(contents_start, probe.offset() - 2 - contents_start);
   } else {
     if (!probe.read_view(length, out.value)) {
       if (!allow_cut) {
@@ -145,7 +145,14 @@ bool BerReader::next_if(BerClass tag_class, uint32_t tag_number, BerElement& out
   return true;
 }
 
-bool ber_integer(ByteView contents, int32_t& out) {
+unsigned BerReader::skip_rest_slow() {
+  unsigned count = 0;
+  BerElement element;
+  while (next(element)) ++count;
+  return count;
+}
+
+bool ber_integer_long(ByteView contents, int32_t& out) {
   if (contents.size == 0) return false;
   // Redundant leading sign octets (00 00 00 00 02; invalid per §8.3.2 but accepted by lenient
   // peers) do not widen the value: skip them so the opcode is still seen.

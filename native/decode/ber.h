@@ -43,14 +43,14 @@ class BerReader {
  public:
   // `depth` is how deep this level is; an element opened at kMaxBerDepth is refused.
   BerReader(ByteView view, AnomalySet& anomalies, unsigned depth = 0)
-      : cursor_(view), view_(view), anomalies_(&anomalies), depth_(depth) {}
+      : cursor_(view), anomalies_(&anomalies), depth_(depth) {}
 
   bool at_end() const { return cursor_.at_end() || failed_; }
   // Reads the next element. False at the end or on a malformed element (then failed() is
   // true, the anomaly is set and no further element is returned).
   bool next(BerElement& out) {
+    if (read_common_form(out)) return true;  // tried first: it also refuses a failed reader
     if (failed_ || cursor_.at_end()) return false;  // every loop over a reader ends here
-    if (read_common_form(out)) return true;
     bool cut;
     return read_element(out, false, cut);
   }
@@ -60,8 +60,8 @@ class BerReader {
   // message (arkime m3ua_test.pcap) and a lenient peer may act on it.
   bool next_allow_cut(BerElement& out, bool& cut) {
     cut = false;
-    if (failed_ || cursor_.at_end()) return false;
     if (read_common_form(out)) return true;
+    if (failed_ || cursor_.at_end()) return false;
     return read_element(out, true, cut);
   }
   bool failed() const { return failed_; }
@@ -72,16 +72,20 @@ class BerReader {
   // Reads the next element and checks its tag; false (no anomaly) if absent or different,
   // in which case nothing is consumed.
   bool next_if(BerClass tag_class, uint32_t tag_number, BerElement& out);
+  // Walks the elements left (a BER failure among them fails the reader, as next() would) and
+  // returns how many there were. Inline for the usual case, nothing left: callers check for
+  // stray elements after the one they expect, several times per message.
+  unsigned skip_rest() { return at_end() ? 0 : skip_rest_slow(); }
 
  private:
   // Fast path for the form nearly every TCAP/MAP element has: a one-octet identifier (tag number
   // below 31) and a definite length that fits, in the short form or in one long-form octet
   // (X.690 §8.1.3.5; from 128 up, where that form is the minimal one). False, consuming
-  // nothing, for everything else (high tag numbers, other lengths, truncation, the depth cap):
-  // read_element decodes it and sets the anomalies.
+  // nothing, for everything else (a failed reader, the end, high tag numbers, other lengths,
+  // truncation, the depth cap): the caller sorts those out, read_element setting the anomalies.
   bool read_common_form(BerElement& out) {
     const uint32_t remaining = cursor_.remaining();
-    if (depth_ >= limits::kMaxBerDepth || remaining < 2) return false;
+    if (failed_ || depth_ >= limits::kMaxBerDepth || remaining < 2) return false;
     const uint8_t* here = cursor_.here();
     const uint8_t identifier = here[0];
     if ((identifier & 0x1F) == 0x1F) return false;
@@ -104,20 +108,35 @@ class BerReader {
     return true;
   }
   void fail(Anomaly anomaly);
+  unsigned skip_rest_slow();
   bool read_element(BerElement& out, bool allow_cut, bool& cut);
   bool read_header(Cursor& cursor, BerElement& out, bool& indefinite, uint32_t& length);
   bool find_end_of_contents(Cursor& cursor, unsigned depth);
 
+  // The reader's view is cursor_.whole(): not kept twice, as a reader is built per constructed
+  // element (about ten per message) and every member is a store.
   Cursor cursor_;
-  ByteView view_;
   AnomalySet* anomalies_;
   unsigned depth_;
   bool failed_ = false;
 };
 
+// The general case of ber_integer, out of line: empty contents or more than four octets.
+bool ber_integer_long(ByteView contents, int32_t& out);
+
 // INTEGER contents (two's complement, big-endian). False if empty or if the value does not fit
 // in 32 bits (redundant leading sign octets, invalid per X.690 §8.3.2, are skipped).
-bool ber_integer(ByteView contents, int32_t& out);
+// Inline for one to four octets (invoke ids, opcodes, results: several per message); only the
+// rest, which need the sign-octet check, make the call.
+inline bool ber_integer(ByteView contents, int32_t& out) {
+  if (contents.size == 0 || contents.size > 4) return ber_integer_long(contents, out);
+  int32_t value = static_cast<int8_t>(contents.data[0]);
+  for (uint32_t i = 1; i < contents.size; ++i)
+    value = static_cast<int32_t>((static_cast<uint32_t>(value) << 8) | contents.data[i]);
+  out = value;
+  return true;
+}
+
 bool ber_unsigned(ByteView contents, uint32_t& out);
 
 // Writes an OBJECT IDENTIFIER's contents as dotted text ("0.4.0.0.1.0.1.3"), as Wireshark

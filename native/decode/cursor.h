@@ -101,6 +101,8 @@ class Cursor {
   }
   // Everything not yet consumed.
   ByteView rest() const { return ByteView{data_ + pos_, remaining()}; }
+  // Everything the cursor was opened on, consumed or not.
+  ByteView whole() const { return ByteView{data_, size_}; }
 
  private:
   const uint8_t* data_ = nullptr;

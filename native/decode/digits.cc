@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace sigwall {
 
@@ -17,6 +18,7 @@ struct DigitPair {
   char low, high;
 };
 using DigitPairs = std::array<DigitPair, 256>;
+static_assert(sizeof(DigitPair) == 2, "copied as two octets");
 
 constexpr DigitPairs make_pairs(const char (&alphabet)[16]) {
   DigitPairs pairs{};
@@ -26,11 +28,11 @@ constexpr DigitPairs make_pairs(const char (&alphabet)[16]) {
 
 constexpr DigitPairs kSccpPairs = make_pairs(kSccpAlphabet);
 constexpr DigitPairs kTbcdPairs = make_pairs(kTbcdAlphabet);
-}  // namespace
 
-bool decode_bcd_digits(ByteView bytes, bool odd, DigitAlphabet alphabet, Digits& out) {
-  const bool tbcd = alphabet == DigitAlphabet::kTbcd;
-  const DigitPairs& pairs = tbcd ? kTbcdPairs : kSccpPairs;
+// One instance per alphabet, so that the TBCD filler test is not in the SCCP loop (two global
+// titles per message) at all rather than tested per octet.
+template <bool tbcd>
+bool decode_digits(ByteView bytes, bool odd, const DigitPairs& pairs, Digits& out) {
   uint32_t count = 0;
   bool fits = true;
   // Every octet but the last holds two digits until the cap or (TBCD) a filler: this first loop
@@ -40,8 +42,7 @@ bool decode_bcd_digits(ByteView bytes, bool odd, DigitAlphabet alphabet, Digits&
   for (; i < bulk; ++i) {
     const uint8_t byte = bytes.data[i];
     if (tbcd && (byte >> 4) == 0x0F) break;
-    out.text[count] = pairs[byte].low;
-    out.text[count + 1] = pairs[byte].high;
+    std::memcpy(out.text + count, &pairs[byte], 2);  // both digits in one two-octet copy
     count += 2;
   }
   for (; i < bytes.size; ++i) {
@@ -65,6 +66,13 @@ bool decode_bcd_digits(ByteView bytes, bool odd, DigitAlphabet alphabet, Digits&
   out.count = static_cast<uint8_t>(count);
   out.text[count] = '\0';
   return fits;
+}
+
+}  // namespace
+
+bool decode_bcd_digits(ByteView bytes, bool odd, DigitAlphabet alphabet, Digits& out) {
+  if (alphabet == DigitAlphabet::kTbcd) return decode_digits<true>(bytes, odd, kTbcdPairs, out);
+  return decode_digits<false>(bytes, odd, kSccpPairs, out);
 }
 
 }  // namespace sigwall

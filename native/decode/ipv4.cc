@@ -18,13 +18,21 @@ constexpr uint32_t kMinEthernetPayloadBytes = 46;
 // the header's 16-bit words. Summing a header that includes its checksum gives 0xFFFF. Summed
 // here in 32-bit words and folded at the end, as RFC 1071 §2 (B)/(C) allow (2^16 is 1 modulo
 // 0xFFFF, so the folded sum does not depend on the word size): half the iterations, per packet.
+// The words are also taken in host byte order (RFC 1071 §2 (B): byte order independence): a
+// byte-swapped sum folds to the byte-swapped checksum, and 0xFFFF reads the same either way.
 bool header_checksum_ok(ByteView header) {
-  Cursor cursor(header);
   uint64_t sum = 0;
-  uint32_t word;
-  while (cursor.read_be32(word)) sum += word;
-  uint16_t half;  // IHL counts 32-bit words, so there is none in a real header
-  if (cursor.read_be16(half)) sum += half;
+  uint32_t i = 0;
+  for (; i + 4 <= header.size; i += 4) {
+    uint32_t word;
+    std::memcpy(&word, header.data + i, 4);
+    sum += word;
+  }
+  if (i + 2 <= header.size) {  // IHL counts 32-bit words, so there is none in a real header
+    uint16_t half;
+    std::memcpy(&half, header.data + i, 2);
+    sum += half;
+  }
   while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
   return sum == 0xFFFF;
 }

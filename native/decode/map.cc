@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
+#include <cstring>
 #include <iterator>
 
 #include "ber.h"
@@ -162,9 +164,10 @@ struct TbcdCheck {
 // Both digits of every octet value as Wireshark prints them, and whether both are decimal: one
 // lookup per octet in tbcd_digits' main loop.
 struct DecimalPair {
-  char low, high;
+  char low, high;  // adjacent: copied together
   bool decimal;
 };
+static_assert(offsetof(DecimalPair, high) == offsetof(DecimalPair, low) + 1, "copied as two octets");
 
 constexpr char decimal_digit(unsigned nibble) { return nibble <= 9 ? static_cast<char>('0' + nibble) : '?'; }
 
@@ -189,9 +192,8 @@ TbcdCheck tbcd_digits(ByteView bytes, Digits& out) {
     const uint8_t byte = bytes.data[i];
     if ((byte >> 4) == 0x0F) break;
     const DecimalPair& pair = kDecimalPairs[byte];
-    if (!pair.decimal) check.decimal = false;
-    out.text[count] = pair.low;
-    out.text[count + 1] = pair.high;
+    check.decimal &= pair.decimal;
+    std::memcpy(out.text + count, &pair.low, 2);  // low and high: both digits in one copy
     count += 2;
   }
   for (; i < bytes.size; ++i) {

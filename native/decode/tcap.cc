@@ -116,6 +116,17 @@ inline constexpr DialogueFieldSpec kAudtFields[] = {
 
 inline constexpr unsigned kMaxDialogueFields = 8;
 
+// dialogue_pdu looks each field up after the previous one: the tables must be in tag order.
+template <size_t N>
+constexpr bool in_tag_order(const DialogueFieldSpec (&fields)[N]) {
+  for (size_t i = 1; i < N; ++i)
+    if (fields[i - 1].tag >= fields[i].tag) return false;
+  return true;
+}
+static_assert(in_tag_order(kAarqFields) && in_tag_order(kAareFields) && in_tag_order(kAbrtFields) &&
+                  in_tag_order(kAudtFields),
+              "dialogue field tables in ascending tag order");
+
 struct DialoguePduSpec {
   bool unidialogue;  // abstract syntax: unidialogue-as-id (true) or dialogue-as-id
   uint32_t tag;      // [APPLICATION n]
@@ -123,16 +134,30 @@ struct DialoguePduSpec {
   const DialogueFieldSpec* fields;
   uint8_t field_count;
   uint8_t carried_in;  // bit (1 << TcapMessageType)
+  uint8_t mandatory;   // bit i: fields[i] is mandatory
 };
+
+template <size_t N>
+constexpr uint8_t mandatory_fields(const DialogueFieldSpec (&fields)[N]) {
+  static_assert(N <= 8, "one bit per field");
+  uint8_t mask = 0;
+  for (size_t i = 0; i < N; ++i)
+    if (fields[i].mandatory) mask = static_cast<uint8_t>(mask | (1u << i));
+  return mask;
+}
 
 constexpr uint8_t bit(TcapMessageType t) { return static_cast<uint8_t>(1u << static_cast<unsigned>(t)); }
 
 inline constexpr DialoguePduSpec kDialoguePdus[] = {
-    {false, 0, DialoguePdu::kAarq, kAarqFields, static_cast<uint8_t>(std::size(kAarqFields)), bit(TcapMessageType::kBegin)},
+    {false, 0, DialoguePdu::kAarq, kAarqFields, static_cast<uint8_t>(std::size(kAarqFields)), bit(TcapMessageType::kBegin),
+     mandatory_fields(kAarqFields)},
     {false, 1, DialoguePdu::kAare, kAareFields, static_cast<uint8_t>(std::size(kAareFields)),
-     static_cast<uint8_t>(bit(TcapMessageType::kContinue) | bit(TcapMessageType::kEnd) | bit(TcapMessageType::kAbort))},
-    {false, 4, DialoguePdu::kAbrt, kAbrtFields, static_cast<uint8_t>(std::size(kAbrtFields)), bit(TcapMessageType::kAbort)},
-    {true, 0, DialoguePdu::kAudt, kAudtFields, static_cast<uint8_t>(std::size(kAudtFields)), bit(TcapMessageType::kUnidirectional)},
+     static_cast<uint8_t>(bit(TcapMessageType::kContinue) | bit(TcapMessageType::kEnd) | bit(TcapMessageType::kAbort)),
+     mandatory_fields(kAareFields)},
+    {false, 4, DialoguePdu::kAbrt, kAbrtFields, static_cast<uint8_t>(std::size(kAbrtFields)), bit(TcapMessageType::kAbort),
+     mandatory_fields(kAbrtFields)},
+    {true, 0, DialoguePdu::kAudt, kAudtFields, static_cast<uint8_t>(std::size(kAudtFields)), bit(TcapMessageType::kUnidirectional),
+     mandatory_fields(kAudtFields)},
 };
 static_assert(std::size(kAareFields) <= kMaxDialogueFields, "largest dialogue APDU");
 
@@ -213,8 +238,12 @@ bool TcapDecoder::decode(ByteView message) {
   // Q.773 TCAPMessages: the message type is the outermost tag.
   const MessageTypeSpec* spec = nullptr;
   if (e.tag_class == BerClass::kApplication && e.constructed) {
-    for (const MessageTypeSpec& s : kMessageTypes)
-      if (s.tag == e.tag_number) spec = &s;
+    for (const MessageTypeSpec& s : kMessageTypes) {
+      if (s.tag == e.tag_number) {  // the tags are distinct
+        spec = &s;
+        break;
+      }
+    }
   }
   if (spec == nullptr) {
     if (e.tag_class == BerClass::kPrivate && e.constructed && e.tag_number < 31) {
@@ -351,8 +380,7 @@ void TcapDecoder::dialogue_portion(BerReader& body, const BerElement& portion) {
       // The unidialogue abstract syntax (Q.773 UnidialoguePDUs) belongs to Unidirectional only.
       if (known_reference && unidialogue != (type_ == TcapMessageType::kUnidirectional)) ok = false;
     }
-    BerElement extra;
-    while (portion_reader.next(extra)) flag(Anomaly::kTcapUnknownTag);
+    if (portion_reader.skip_rest() > 0) flag(Anomaly::kTcapUnknownTag);
     if (portion_reader.failed()) ok = false;
   }
   if (!ok) flag(Anomaly::kTcapBadDialogue);
@@ -363,41 +391,49 @@ bool TcapDecoder::dialogue_pdu(BerReader& encoding, bool unidialogue) {
   BerElement apdu;
   if (!encoding.next(apdu)) return false;
   bool ok = true;
-  BerElement extra;
-  while (encoding.next(extra)) ok = false;  // single-ASN1-type holds exactly one value
+  if (encoding.skip_rest() > 0) ok = false;  // single-ASN1-type holds exactly one value
   if (encoding.failed()) ok = false;
 
   const DialoguePduSpec* spec = nullptr;
   if (apdu.tag_class == BerClass::kApplication && apdu.constructed) {
-    for (const DialoguePduSpec& s : kDialoguePdus)
-      if (s.unidialogue == unidialogue && s.tag == apdu.tag_number) spec = &s;
+    for (const DialoguePduSpec& s : kDialoguePdus) {
+      if (s.unidialogue == unidialogue && s.tag == apdu.tag_number) {  // distinct pairs
+        spec = &s;
+        break;
+      }
+    }
   }
   if (spec == nullptr) return false;
   view_.dialogue_pdu = spec->pdu;
   if ((spec->carried_in & bit(type_)) == 0) ok = false;
 
-  // The APDU's fields in ascending tag order; each at most once.
+  // The APDU's fields in ascending tag order; each at most once. A field is looked for only
+  // after the last one read (the table is in tag order), so a repeated or out-of-order one is
+  // not found and is flagged like an unknown tag.
   BerReader pdu = encoding.enter(apdu);
   BerElement e;
-  int last = -1;
-  bool seen[kMaxDialogueFields] = {};
+  unsigned next_field = 0;
+  unsigned seen = 0;  // bit i: spec->fields[i]
   while (pdu.next(e)) {
-    int index = -1;
+    unsigned index = spec->field_count;
     if (e.tag_class == BerClass::kContext) {
-      for (int i = 0; i < spec->field_count && index < 0; ++i)  // the tags are distinct
-        if (spec->fields[i].tag == e.tag_number) index = i;
+      for (unsigned i = next_field; i < spec->field_count; ++i) {
+        if (spec->fields[i].tag == e.tag_number) {  // the tags are distinct
+          index = i;
+          break;
+        }
+      }
     }
-    if (index < 0 || index <= last) {
+    if (index == spec->field_count) {
       flag(Anomaly::kTcapUnknownTag);
       continue;
     }
-    last = index;
-    seen[index] = true;
+    next_field = index + 1;
+    seen |= 1u << index;
     if (!dialogue_field(pdu, e, spec->fields[index].field)) ok = false;
   }
   if (pdu.failed()) ok = false;
-  for (int i = 0; i < spec->field_count; ++i)
-    if (spec->fields[i].mandatory && !seen[i]) ok = false;
+  if ((seen & spec->mandatory) != spec->mandatory) ok = false;
   return ok;
 }
 
@@ -415,9 +451,8 @@ bool TcapDecoder::dialogue_field(BerReader& pdu, const BerElement& e, DialogueFi
       BerReader inner = pdu.enter(e);
       BerElement oid;
       if (!inner.next(oid) || !is_primitive_oid(oid)) return false;
-      BerElement extra;
       bool ok = true;
-      while (inner.next(extra)) {
+      if (inner.skip_rest() > 0) {
         flag(Anomaly::kTcapUnknownTag);
         ok = false;
       }
@@ -487,8 +522,12 @@ bool TcapDecoder::component_portion(BerReader& body, const BerElement& portion) 
   while (portion_reader.next(e)) {
     const ComponentSpec* spec = nullptr;
     if (e.tag_class == BerClass::kContext && e.constructed) {
-      for (const ComponentSpec& s : kComponentTypes)
-        if (s.tag == e.tag_number) spec = &s;
+      for (const ComponentSpec& s : kComponentTypes) {
+        if (s.tag == e.tag_number) {  // the tags are distinct
+          spec = &s;
+          break;
+        }
+      }
     }
     if (spec == nullptr) {
       flag(Anomaly::kTcapUnknownTag);
@@ -571,8 +610,7 @@ bool TcapDecoder::optional_parameter(BerReader& reader, ByteView walked, TcapCom
 }
 
 bool TcapDecoder::no_more_elements(BerReader& reader) {
-  BerElement e;
-  while (reader.next(e)) flag(Anomaly::kTcapUnknownTag);
+  if (reader.skip_rest() > 0) flag(Anomaly::kTcapUnknownTag);
   return ended_cleanly(reader);
 }
 

@@ -77,6 +77,26 @@ __attribute__((target("sse4.2"))) uint32_t update_sse42(uint32_t state, const ui
   return state;
 }
 
+// RFC 9260 §6.8 CRC of an SCTP packet (size >= 12): the common header with its checksum field
+// [8, 12) taken as zero, then the rest. One pass, the header folded in as one 8-octet and one
+// zero 4-octet step, instead of three update() calls (one SACK-only packet per DATA one in
+// load traffic makes the per-packet overhead count).
+__attribute__((target("sse4.2"))) uint32_t sctp_state_sse42(const uint8_t* packet, size_t size) {
+  uint32_t state = 0xFFFFFFFFu;
+#if defined(__x86_64__)
+  uint64_t head;
+  std::memcpy(&head, packet, 8);
+  state = static_cast<uint32_t>(_mm_crc32_u64(state, head));
+#else
+  uint32_t head0, head1;
+  std::memcpy(&head0, packet, 4);
+  std::memcpy(&head1, packet + 4, 4);
+  state = _mm_crc32_u32(_mm_crc32_u32(state, head0), head1);
+#endif
+  state = _mm_crc32_u32(state, 0);
+  return update_sse42(state, packet + 12, size - 12);
+}
+
 bool detect_sse42() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("sse4.2");
@@ -114,9 +134,17 @@ bool sctp_checksum_matches(const uint8_t* packet, size_t size) {
   constexpr size_t kCommonHeaderBytes = 12;
   if (packet == nullptr || size < kCommonHeaderBytes) return false;
   static constexpr uint8_t kZeroChecksum[4] = {0, 0, 0, 0};
-  uint32_t state = update(0xFFFFFFFFu, packet, kChecksumOffset);
-  state = update(state, kZeroChecksum, sizeof kZeroChecksum);
-  state = update(state, packet + kCommonHeaderBytes, size - kCommonHeaderBytes);
+  uint32_t state;
+#if SIGWALL_CRC32C_X86
+  if (use_hardware()) {
+    state = sctp_state_sse42(packet, size);
+  } else
+#endif
+  {
+    state = update_portable(0xFFFFFFFFu, packet, kChecksumOffset);
+    state = update_portable(state, kZeroChecksum, sizeof kZeroChecksum);
+    state = update_portable(state, packet + kCommonHeaderBytes, size - kCommonHeaderBytes);
+  }
   const uint32_t crc = ~state;
   // RFC 9260 Appendix B: the reflected CRC goes on the wire least significant byte first,
   // i.e. the checksum field holds it little-endian (not in network byte order).
