@@ -776,12 +776,12 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   }
 
   // Both roots always exist: a side no rule constrains gets a one-class dimension.
-  const placeholder = (name: string): Dimension => {
+  const unconstrained = (name: string): Dimension => {
     const field = FIELDS.find((f) => f.name === name)!;
     return build(field, []);
   };
-  if (!dimensions.some((d) => d.scope === 'message')) dimensions.unshift(placeholder('sigwall.application'));
-  if (!dimensions.some((d) => d.scope === 'component')) dimensions.push(placeholder('tcap.component_type'));
+  if (!dimensions.some((d) => d.scope === 'message')) dimensions.unshift(unconstrained('sigwall.application'));
+  if (!dimensions.some((d) => d.scope === 'component')) dimensions.push(unconstrained('tcap.component_type'));
 
   // -------------------------------------------------------------------------------------------
   // Phases
