@@ -1,5 +1,7 @@
 #include "m2pa.h"
 
+#include "sigtran_common.h"
+
 namespace sigwall {
 
 namespace {
@@ -8,17 +10,20 @@ constexpr uint8_t kVersion = 1;            // RFC 4165 §2.1.1
 constexpr uint8_t kClassM2pa = 11;         // §2.1.3
 constexpr uint8_t kTypeUserData = 1;       // §2.1.4
 constexpr uint8_t kTypeLinkStatus = 2;
-constexpr uint32_t kCommonHeaderBytes = 8; // §2.1: version, spare, class, type, length
+constexpr uint32_t kCommonHeaderBytes = kSigtranHeaderBytes;  // §2.1: version, spare, class, type, length
 constexpr uint32_t kM2paHeaderBytes = 8;   // §2.2: unused + BSN (24), unused + FSN (24)
 
 }  // namespace
 
 DecodeStatus decode_m2pa(ByteView message, Mtp3Variant variant, M2paView& out, AnomalySet& anomalies) {
   out = M2paView{};
-  Cursor cursor(message);
-  uint8_t spare;
-  if (!cursor.read_u8(out.version) || !cursor.read_u8(spare) || !cursor.read_u8(out.message_class) ||
-      !cursor.read_u8(out.message_type) || !cursor.read_be32(out.length)) {
+  SigtranHeader header;
+  const bool whole_header = read_sigtran_header(message, header);
+  out.version = header.version;
+  out.message_class = header.message_class;
+  out.message_type = header.message_type;
+  out.length = header.length;
+  if (!whole_header) {
     anomalies.set(Anomaly::kM2paTruncated);
     return DecodeStatus::kMalformed;
   }

@@ -1,22 +1,18 @@
 #include "m2ua.h"
 
 #include "limits.h"
+#include "sigtran_common.h"
 
 namespace sigwall {
 
 namespace {
 
 constexpr uint8_t kVersion = 1;       // RFC 3331 §3.1.1
-constexpr uint32_t kHeaderBytes = 8;  // §3.1: version, spare, class, type, length
+constexpr uint32_t kHeaderBytes = kSigtranHeaderBytes;  // §3.1: version, spare, class, type, length
 constexpr uint32_t kTlvHeaderBytes = 4;
 
 // Message classes and types of RFC 3331 §3.1.3 (the classes M2UA uses of the common list).
-struct ClassTypes {
-  uint8_t message_class;
-  uint8_t first_type;
-  uint8_t last_type;
-};
-constexpr ClassTypes kClassTypes[] = {
+constexpr SigtranClassTypes kClassTypes[] = {
     {m2ua_class::kMgmt, 0, 1},   // ERR, NTFY
     {m2ua_class::kAspsm, 1, 6},  // ASPUP, ASPDN, BEAT and their ACKs
     {m2ua_class::kAsptm, 1, 4},  // ASPAC, ASPIA and their ACKs
@@ -24,12 +20,6 @@ constexpr ClassTypes kClassTypes[] = {
     {m2ua_class::kIim, 1, 4},    // REG REQ/RSP, DEREG REQ/RSP
 };
 
-bool defined_class_and_type(uint8_t message_class, uint8_t message_type) {
-  for (const ClassTypes& entry : kClassTypes)
-    if (entry.message_class == message_class)
-      return message_type >= entry.first_type && message_type <= entry.last_type;
-  return false;
-}
 
 // Parameter tags (§3.2 common, §3.3.1.1 MAUP DATA).
 namespace tag {
@@ -40,10 +30,13 @@ constexpr uint16_t kInterfaceIdInteger = 0x0001, kProtocolData1 = 0x0300, kProto
 
 DecodeStatus decode_m2ua(ByteView message, Mtp3Variant variant, M2uaView& out, AnomalySet& anomalies) {
   out = M2uaView{};
-  Cursor cursor(message);
-  uint8_t spare;
-  if (!cursor.read_u8(out.version) || !cursor.read_u8(spare) || !cursor.read_u8(out.message_class) ||
-      !cursor.read_u8(out.message_type) || !cursor.read_be32(out.length)) {
+  SigtranHeader header;
+  const bool whole_header = read_sigtran_header(message, header);
+  out.version = header.version;
+  out.message_class = header.message_class;
+  out.message_type = header.message_type;
+  out.length = header.length;
+  if (!whole_header) {
     anomalies.set(Anomaly::kM2uaTruncated);
     return DecodeStatus::kMalformed;
   }
@@ -62,7 +55,7 @@ DecodeStatus decode_m2ua(ByteView message, Mtp3Variant variant, M2uaView& out, A
     anomalies.set(Anomaly::kM2uaBadLength);
     status = DecodeStatus::kAnomaly;
   }
-  if (!defined_class_and_type(out.message_class, out.message_type)) {
+  if (!defined_class_and_type(kClassTypes, out.message_class, out.message_type)) {
     anomalies.set(Anomaly::kM2uaUnknownClass);
     status = worst(status, DecodeStatus::kAnomaly);
   }

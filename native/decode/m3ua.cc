@@ -1,23 +1,19 @@
 #include "m3ua.h"
 
 #include "limits.h"
+#include "sigtran_common.h"
 
 namespace sigwall {
 
 namespace {
 
 constexpr uint8_t kVersion = 1;        // RFC 4666 §3.1.1
-constexpr uint32_t kHeaderBytes = 8;   // §3.1: version, reserved, class, type, length
+constexpr uint32_t kHeaderBytes = kSigtranHeaderBytes;  // §3.1: version, reserved, class, type, length
 constexpr uint32_t kTlvHeaderBytes = 4;
 
 // The message classes and types of RFC 4666 §3.1.2. Classes 5-8 and 10 belong to other
 // adaptation layers (QPTM, MAUP, SUA, IIM) and are not M3UA.
-struct ClassTypes {
-  uint8_t message_class;
-  uint8_t first_type;
-  uint8_t last_type;
-};
-constexpr ClassTypes kClassTypes[] = {
+constexpr SigtranClassTypes kClassTypes[] = {
     {m3ua_class::kMgmt, 0, 1},      // ERR, NTFY
     {m3ua_class::kTransfer, 1, 1},  // DATA
     {m3ua_class::kSsnm, 1, 6},      // DUNA, DAVA, DAUD, SCON, DUPU, DRST
@@ -26,12 +22,6 @@ constexpr ClassTypes kClassTypes[] = {
     {m3ua_class::kRkm, 1, 4},       // REG REQ, REG RSP, DEREG REQ, DEREG RSP
 };
 
-bool defined_class_and_type(uint8_t message_class, uint8_t message_type) {
-  for (const ClassTypes& entry : kClassTypes)
-    if (entry.message_class == message_class)
-      return message_type >= entry.first_type && message_type <= entry.last_type;
-  return false;
-}
 
 // Parameter tags used here (RFC 4666 §3.2, §3.3.1).
 namespace tag {
@@ -55,24 +45,17 @@ void decode_protocol_data(ByteView value, M3uaView& out) {
   out.user_data = cursor.rest();
 }
 
-// True when the bytes after `length` are the zero padding that rounds it up to a multiple
-// of 4 (RFC 4666 §3.2) and nothing else.
-bool is_final_padding(ByteView message, uint32_t length) {
-  if (message.size - length >= 4 || message.size % 4 != 0) return false;
-  Cursor tail(message.from(length));
-  for (uint8_t octet; tail.read_u8(octet);)
-    if (octet != 0) return false;
-  return true;
-}
-
 }  // namespace
 
 DecodeStatus decode_m3ua(ByteView message, M3uaView& out, AnomalySet& anomalies) {
   out = M3uaView{};
-  Cursor cursor(message);
-  uint8_t reserved;
-  if (!cursor.read_u8(out.version) || !cursor.read_u8(reserved) || !cursor.read_u8(out.message_class) ||
-      !cursor.read_u8(out.message_type) || !cursor.read_be32(out.length)) {
+  SigtranHeader header;
+  const bool whole_header = read_sigtran_header(message, header);
+  out.version = header.version;
+  out.message_class = header.message_class;
+  out.message_type = header.message_type;
+  out.length = header.length;
+  if (!whole_header) {
     anomalies.set(Anomaly::kM3uaTruncated);
     return DecodeStatus::kMalformed;
   }
@@ -96,7 +79,7 @@ DecodeStatus decode_m3ua(ByteView message, M3uaView& out, AnomalySet& anomalies)
     anomalies.set(Anomaly::kM3uaBadLength);
     status = DecodeStatus::kAnomaly;
   }
-  if (!defined_class_and_type(out.message_class, out.message_type)) {
+  if (!defined_class_and_type(kClassTypes, out.message_class, out.message_type)) {
     anomalies.set(Anomaly::kM3uaUnknownClass);
     status = worst(status, DecodeStatus::kAnomaly);
   }

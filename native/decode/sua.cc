@@ -1,13 +1,14 @@
 #include "sua.h"
 
 #include "limits.h"
+#include "sigtran_common.h"
 
 namespace sigwall {
 
 namespace {
 
 constexpr uint8_t kVersion = 1;        // RFC 3868 §3.1
-constexpr uint32_t kHeaderBytes = 8;   // §3.1: version, reserved, class, type, length
+constexpr uint32_t kHeaderBytes = kSigtranHeaderBytes;  // §3.1: version, reserved, class, type, length
 constexpr uint32_t kTlvHeaderBytes = 4;
 
 namespace sua_class {
@@ -19,12 +20,7 @@ constexpr uint8_t kCldt = 1, kCldr = 2;
 }
 
 // The message classes and types RFC 3868 §3.1 defines (SUA has no class 1).
-struct ClassTypes {
-  uint8_t message_class;
-  uint8_t first_type;
-  uint8_t last_type;
-};
-constexpr ClassTypes kClassTypes[] = {
+constexpr SigtranClassTypes kClassTypes[] = {
     {sua_class::kMgmt, 0, 1},                // ERR, NTFY
     {sua_class::kSsnm, 1, 6},                // DUNA, DAVA, DAUD, SCON, DUPU, DRST
     {sua_class::kAspsm, 1, 6},               // ASPUP, ASPDN, BEAT and their ACKs
@@ -35,12 +31,6 @@ constexpr ClassTypes kClassTypes[] = {
     {sua_class::kRkm, 1, 4},                 // REG REQ, REG RSP, DEREG REQ, DEREG RSP
 };
 
-bool defined_class_and_type(uint8_t message_class, uint8_t message_type) {
-  for (const ClassTypes& entry : kClassTypes)
-    if (entry.message_class == message_class)
-      return message_type >= entry.first_type && message_type <= entry.last_type;
-  return false;
-}
 
 // Parameter tags (§3.10): the common ones and the SUA-specific ones used by CLDT/CLDR.
 namespace tag {
@@ -205,24 +195,17 @@ DecodeStatus decode_address(ByteView value, SccpAddress& out, AnomalySet& anomal
   return status;
 }
 
-// True when the bytes after `length` are the zero padding that rounds it up to a multiple
-// of 4 and nothing else.
-bool is_final_padding(ByteView message, uint32_t length) {
-  if (message.size - length >= 4 || message.size % 4 != 0) return false;
-  Cursor tail(message.from(length));
-  for (uint8_t octet; tail.read_u8(octet);)
-    if (octet != 0) return false;
-  return true;
-}
-
 }  // namespace
 
 DecodeStatus decode_sua(ByteView message, SuaView& out, AnomalySet& anomalies) {
   out = SuaView{};
-  Cursor cursor(message);
-  uint8_t reserved;
-  if (!cursor.read_u8(out.version) || !cursor.read_u8(reserved) || !cursor.read_u8(out.message_class) ||
-      !cursor.read_u8(out.message_type) || !cursor.read_be32(out.length)) {
+  SigtranHeader header;
+  const bool whole_header = read_sigtran_header(message, header);
+  out.version = header.version;
+  out.message_class = header.message_class;
+  out.message_type = header.message_type;
+  out.length = header.length;
+  if (!whole_header) {
     anomalies.set(Anomaly::kSuaTruncated);
     return DecodeStatus::kMalformed;
   }
@@ -243,7 +226,7 @@ DecodeStatus decode_sua(ByteView message, SuaView& out, AnomalySet& anomalies) {
     anomalies.set(Anomaly::kSuaBadLength);
     status = DecodeStatus::kAnomaly;
   }
-  if (!defined_class_and_type(out.message_class, out.message_type)) {
+  if (!defined_class_and_type(kClassTypes, out.message_class, out.message_type)) {
     anomalies.set(Anomaly::kSuaUnknownClass);
     return worst(status, DecodeStatus::kAnomaly);
   }
