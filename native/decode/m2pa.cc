@@ -17,13 +17,7 @@ constexpr uint32_t kM2paHeaderBytes = 8;   // §2.2: unused + BSN (24), unused +
 
 DecodeStatus decode_m2pa(ByteView message, Mtp3Variant variant, M2paView& out, AnomalySet& anomalies) {
   out = M2paView{};
-  SigtranHeader header;
-  const bool whole_header = read_sigtran_header(message, header);
-  out.version = header.version;
-  out.message_class = header.message_class;
-  out.message_type = header.message_type;
-  out.length = header.length;
-  if (!whole_header) {
+  if (!read_sigtran_header(message, out)) {
     anomalies.set(Anomaly::kM2paTruncated);
     return DecodeStatus::kMalformed;
   }

@@ -30,13 +30,7 @@ constexpr uint16_t kInterfaceIdInteger = 0x0001, kProtocolData1 = 0x0300, kProto
 
 DecodeStatus decode_m2ua(ByteView message, Mtp3Variant variant, M2uaView& out, AnomalySet& anomalies) {
   out = M2uaView{};
-  SigtranHeader header;
-  const bool whole_header = read_sigtran_header(message, header);
-  out.version = header.version;
-  out.message_class = header.message_class;
-  out.message_type = header.message_type;
-  out.length = header.length;
-  if (!whole_header) {
+  if (!read_sigtran_header(message, out)) {
     anomalies.set(Anomaly::kM2uaTruncated);
     return DecodeStatus::kMalformed;
   }

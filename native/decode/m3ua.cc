@@ -49,13 +49,7 @@ void decode_protocol_data(ByteView value, M3uaView& out) {
 
 DecodeStatus decode_m3ua(ByteView message, M3uaView& out, AnomalySet& anomalies) {
   out = M3uaView{};
-  SigtranHeader header;
-  const bool whole_header = read_sigtran_header(message, header);
-  out.version = header.version;
-  out.message_class = header.message_class;
-  out.message_type = header.message_type;
-  out.length = header.length;
-  if (!whole_header) {
+  if (!read_sigtran_header(message, out)) {
     anomalies.set(Anomaly::kM3uaTruncated);
     return DecodeStatus::kMalformed;
   }

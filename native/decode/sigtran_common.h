@@ -14,15 +14,11 @@ namespace sigwall {
 
 inline constexpr uint32_t kSigtranHeaderBytes = 8;
 
-struct SigtranHeader {
-  uint8_t version = 0;
-  uint8_t message_class = 0;
-  uint8_t message_type = 0;
-  uint32_t length = 0;
-};
-
-// False when the message is shorter than the header.
-inline bool read_sigtran_header(ByteView message, SigtranHeader& out) {
+// Reads the header into any view with version, message_class, message_type and length
+// fields (M3uaView, M2uaView, SuaView, M2paView, SigtranHeader). False when the message is
+// shorter than the header.
+template <class View>
+bool read_sigtran_header(ByteView message, View& out) {
   Cursor cursor(message);
   uint8_t reserved;
   return cursor.read_u8(out.version) && cursor.read_u8(reserved) && cursor.read_u8(out.message_class) &&

@@ -199,13 +199,7 @@ DecodeStatus decode_address(ByteView value, SccpAddress& out, AnomalySet& anomal
 
 DecodeStatus decode_sua(ByteView message, SuaView& out, AnomalySet& anomalies) {
   out = SuaView{};
-  SigtranHeader header;
-  const bool whole_header = read_sigtran_header(message, header);
-  out.version = header.version;
-  out.message_class = header.message_class;
-  out.message_type = header.message_type;
-  out.length = header.length;
-  if (!whole_header) {
+  if (!read_sigtran_header(message, out)) {
     anomalies.set(Anomaly::kSuaTruncated);
     return DecodeStatus::kMalformed;
   }
