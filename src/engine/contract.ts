@@ -1,0 +1,119 @@
+// The engine as the control plane sees it: the one contract between the live data plane (issue 4,
+// src/engine/live.ts over the native workers) and the control plane (issue 5: API, events,
+// metrics, `npm start`). Every engine, whatever its backend (pcap replay, afpacket, afxdp),
+// implements `Engine`; the control plane never reaches past it into the addon.
+// zod schemas are the one source of these types (the API's response schemas reuse them).
+import { z } from 'zod';
+
+export const EngineMode = z.enum(['offline', 'monitor', 'inline']);
+export type EngineMode = z.infer<typeof EngineMode>;
+
+export const EngineBackend = z.enum(['pcap', 'afpacket', 'afxdp']);
+export type EngineBackend = z.infer<typeof EngineBackend>;
+
+// starting -> running -> (stopping -> stopped) | failed. A pcap replay that reaches the end of its
+// capture (and does not loop) is `finished`: counters and events stay readable, the API stays up.
+export const EngineState = z.enum(['starting', 'running', 'finished', 'stopping', 'stopped', 'failed']);
+export type EngineState = z.infer<typeof EngineState>;
+
+export const EngineStatus = z.object({
+  state: EngineState,
+  mode: EngineMode,
+  backend: EngineBackend,
+  workers: z.number().int(),
+  ports: z.array(z.object({ name: z.string(), role: z.enum(['external', 'internal', 'monitor', 'capture']) })),
+  startedAt: z.string().optional(), // ISO 8601, when the engine began running
+  uptimeSeconds: z.number(),
+  // The table the workers classify with: its generation (1 for the first table, +1 per swap that
+  // every worker has taken) and the SHA-256 of its image; the control plane maps this to a version.
+  table: z.object({ generation: z.number().int(), sha256: z.string(), policyName: z.string(), rules: z.number().int() }).optional(),
+  error: z.string().optional(), // why the engine failed
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+export const VerdictAction = z.enum(['allow', 'drop', 'alert']);
+
+// Counters summed over the workers (each worker writes its own slots; the engine adds them up).
+// Arrays indexed by rule are in the active table's rule order; ruleIds gives their ids.
+export const EngineCounters = z.object({
+  packets: z.number(),
+  bytes: z.number(),
+  messages: z.number(),
+  forwardedPackets: z.number(), // inline: packets sent on; monitor/offline: 0
+  droppedPackets: z.number(), // inline: packets not forwarded because of a drop verdict
+  verdicts: z.object({ allow: z.number(), drop: z.number(), alert: z.number() }),
+  malformed: z.number(),
+  shadowHits: z.number(),
+  categories: z.object({ custom: z.number(), cat1: z.number(), cat2: z.number(), cat3: z.number() }), // messages decided by a rule of that category
+  ruleIds: z.array(z.string()),
+  ruleHits: z.array(z.number()), // decisions per rule
+  ruleShadowHits: z.array(z.number()),
+  anomalies: z.record(z.string(), z.number()), // by anomaly name (sigwall anomalies), non-zero only
+  ringDrops: z.number(), // packets the backend lost before a worker saw them
+  reassemblyBoundHits: z.number(),
+  eventsLost: z.number(), // events not recorded because a worker's event ring was full
+  perWorker: z.array(z.object({ worker: z.number().int(), packets: z.number(), messages: z.number(), eventsLost: z.number(), ringDrops: z.number() })),
+});
+export type EngineCounters = z.infer<typeof EngineCounters>;
+
+// One event: a message that was blocked, alerted, matched a shadow rule, or was malformed.
+// A message that is both decided (drop/alert) and hits shadow rules is one event of the decided
+// kind, with shadowRuleIds filled.
+export const EngineEvent = z.object({
+  id: z.string(), // unique within the engine's lifetime: `${worker}-${sequence}`
+  time: z.string(), // ISO 8601 with the packet's timestamp (capture time for pcap)
+  timestampNs: z.string(), // decimal nanoseconds since the epoch
+  kind: z.enum(['blocked', 'alerted', 'shadow', 'malformed']),
+  action: VerdictAction, // what the engine did with the message
+  worker: z.number().int(),
+  port: z.string().optional(), // the interface it arrived on
+  side: z.enum(['external', 'internal']).optional(),
+  ruleIndex: z.number().int().optional(),
+  ruleId: z.string().optional(), // `<policy>#<rule>`, or `<policy>#default` / `<policy>#malformed`
+  category: z.enum(['custom', '1', '2', '3']).optional(),
+  shadowRuleIds: z.array(z.string()).default([]),
+  tableGeneration: z.number().int(),
+  frame: z.number().int(), // the packet's number on its port (pcap: in the capture), 1-based
+  ip: z.object({ src: z.string(), dst: z.string() }).optional(),
+  sctp: z.object({ srcPort: z.number().int(), dstPort: z.number().int(), stream: z.number().int(), ppid: z.number().int() }).optional(),
+  mtp3: z.object({ opc: z.number().int(), dpc: z.number().int(), si: z.number().int() }).optional(),
+  sccp: z
+    .object({
+      callingDigits: z.string().optional(),
+      callingSsn: z.number().int().optional(),
+      calledDigits: z.string().optional(),
+      calledSsn: z.number().int().optional(),
+    })
+    .optional(),
+  tcap: z.object({ type: z.string(), otid: z.string().optional(), dtid: z.string().optional() }).optional(),
+  application: z.enum(['map', 'cap', 'unknown']).optional(),
+  operations: z.array(z.object({ opcode: z.number().int().optional(), name: z.string().optional() })).default([]),
+  imsi: z.string().optional(), // subscriber identifiers: masked or hashed on export by configuration (issue 5)
+  msisdn: z.string().optional(),
+  anomalies: z.array(z.string()).default([]),
+  // The frame as received (up to the engine's event snap length) for the pcapng export.
+  packet: z.object({ linkType: z.number().int(), originalLength: z.number().int(), base64: z.string() }).optional(),
+});
+export type EngineEvent = z.infer<typeof EngineEvent>;
+
+export interface EngineSummary {
+  status: EngineStatus;
+  counters: EngineCounters;
+}
+
+// What every engine offers the control plane. Methods never block the event loop for long: the
+// native workers run on their own threads; counters() and drainEvents() copy out of shared memory.
+export interface Engine {
+  start(): Promise<void>;
+  // Stops the workers, detaches from the ports (XDP programs, rings), returns the final summary.
+  stop(): Promise<EngineSummary>;
+  status(): EngineStatus;
+  counters(): EngineCounters;
+  // Swaps the table at the workers' next burst boundary; resolves when every worker uses it.
+  // An image the loader refuses throws SigwallError SIGWALL_ERR_TABLE and the old table stays.
+  setTable(image: Uint8Array): Promise<{ generation: number }>;
+  // Up to `max` events not drained before, oldest first, from all workers.
+  drainEvents(max?: number): EngineEvent[];
+  // Called once when the engine leaves `running` by itself (pcap end: `finished`; fault: `failed`).
+  onStateChange(listener: (status: EngineStatus) => void): () => void;
+}
