@@ -9,6 +9,14 @@ export const ErrorCatalog = {
   SIGWALL_ERR_POLICY: 'A policy is invalid (syntax, schema or references); one line per issue names the file, the rule and the path.',
   SIGWALL_ERR_TABLE: 'A compiled table image was refused by the data plane (corrupt, truncated, or built for another field registry); the message names the section and offset.',
   SIGWALL_ERR_POLICY_TOO_COMPLEX: 'A policy would compile to tables beyond the image budgets; the message names the phase or dimension and its size.',
+  SIGWALL_ERR_CONFIG: 'The appliance configuration is invalid (syntax, schema, or a port, path or capability the machine does not have); one line per issue names the file, the path and the fix.',
+  SIGWALL_ERR_ENGINE: 'The data plane could not start or failed while running (backend not built, interface gone, missing privilege, ring setup refused); the message names the port and the system error.',
+  SIGWALL_ERR_BAD_REQUEST: 'A control API request was malformed or failed validation; the message names the field.',
+  SIGWALL_ERR_UNAUTHORIZED: 'A control API request over TCP had no valid bearer token.',
+  SIGWALL_ERR_NOT_FOUND: 'A control API route, policy version, list or event that does not exist was asked for.',
+  SIGWALL_ERR_TOO_LARGE: 'A control API request body exceeded its size limit.',
+  SIGWALL_ERR_CONFLICT: 'A control API change conflicts with the current state (e.g. another apply in progress, engine already running).',
+  SIGWALL_ERR_STORE: 'The data directory (policy versions, audit log, events) could not be read or written; the message names the file.',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCatalog;
