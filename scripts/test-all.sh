@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for tool in cmake ninja clang clang++ g++ tshark; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in cmake ninja clang clang++ g++ tshark ip ethtool tcpdump pkg-config; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 [ -f /usr/include/gtest/gtest.h ] || missing+=("libgtest-dev")
+pkg-config --exists usrsctp 2>/dev/null || [ -f /usr/include/usrsctp.h ] || missing+=("libusrsctp-dev")
+pkg-config --exists libxdp libbpf 2>/dev/null || missing+=("libxdp-dev libbpf-dev")
 [ -n "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null | grep /)" ] && [ -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] || missing+=("libclang-rt-14-dev")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "npm test: missing ${missing[*]}" >&2
-  echo "install on Debian 12: apt-get install cmake ninja-build g++ clang libclang-rt-14-dev llvm libgtest-dev tshark" >&2
+  echo "install on Debian 12: apt-get install cmake ninja-build g++ clang libclang-rt-14-dev llvm libgtest-dev tshark iproute2 ethtool tcpdump pkg-config libusrsctp-dev libxdp-dev libbpf-dev bpftool" >&2
   exit 1
 fi
 
