@@ -121,16 +121,27 @@ function zodIssueText(error: z.ZodError, part: string): string {
     .join('; ');
 }
 
+// Every route fastify holds for an application (what the OpenAPI document must cover).
+const registeredRoutes = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return registeredRoutes.get(app) ?? [];
+}
+
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const log = deps.log ?? (() => {});
   const app: ApiInstance = Fastify({
     logger: false, // the appliance logs through deps.log; request headers (tokens) are never logged
     bodyLimit: deps.config.api.bodyLimitBytes,
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
   });
   const auth: AuthState = { tokenDigest: undefined, listeners: { socket: deps.config.api.socket, tcp: null } };
   app[kAuth] = auth;
+  const registered: { method: string; url: string }[] = [];
+  registeredRoutes.set(app, registered);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') registered.push({ method, url: route.url });
+  });
 
   // zod validates; fastify only routes. Keyed by route and part so the JSON schema fastify
   // keeps (for the OpenAPI document) stays plain data.
