@@ -1,0 +1,81 @@
+// Events as JSON lines, one event per line, in <dataDir>/events/events-YYYY-MM-DD[.N].jsonl (the
+// day of the event's time, UTC), rotated by size, the directory's total bounded (files.ts).
+// Events arrive already protected (subscriber ids masked or hashed by configuration). Each
+// batch becomes one append per file it touches.
+import type { EngineEvent } from '../engine/contract.js';
+import { SigwallError } from '../errors.js';
+import { dayOf, ensureDirectory, enforceRetention, RotatingSeries } from './files.js';
+
+export interface JsonLinesSinkOptions {
+  dir: string;
+  maxFileBytes: number;
+  maxTotalBytes: number;
+}
+
+export class JsonLinesSink {
+  readonly #series: RotatingSeries;
+  readonly #options: JsonLinesSinkOptions;
+  #chain: Promise<void> = Promise.resolve();
+  #written = 0;
+  #failure: Error | undefined;
+  readonly keep: Set<string>; // names being written (shared with the other series for retention)
+
+  constructor(options: JsonLinesSinkOptions, keep: Set<string> = new Set()) {
+    ensureDirectory(options.dir);
+    this.#options = options;
+    this.#series = new RotatingSeries(options.dir, 'events', 'jsonl', options.maxFileBytes);
+    this.keep = keep;
+  }
+
+  get written(): number {
+    return this.#written;
+  }
+
+  // Queues a batch; write() never waits on the disk, flush() does.
+  write(events: readonly EngineEvent[]): void {
+    if (events.length === 0) return;
+    const batch = [...events];
+    this.#chain = this.#chain.then(() => this.#append(batch)).catch((error: Error) => {
+      this.#failure = error;
+    });
+  }
+
+  async flush(): Promise<void> {
+    await this.#chain;
+    if (this.#failure) {
+      const failure = this.#failure;
+      this.#failure = undefined;
+      throw new SigwallError('SIGWALL_ERR_STORE', `events file in ${this.#options.dir}: ${failure.message}`, { file: this.#options.dir });
+    }
+  }
+
+  async #append(events: EngineEvent[]): Promise<void> {
+    let lines: string[] = [];
+    let bytes = 0;
+    let day = '';
+    const put = async () => {
+      if (lines.length === 0) return;
+      const text = lines.join('');
+      const previous = this.#series.currentName;
+      const { name } = this.#series.target(day, bytes);
+      if (previous !== undefined && previous !== name) this.keep.delete(previous);
+      this.keep.add(name);
+      await this.#series.append(name, text);
+      this.#written += lines.length;
+      lines = [];
+      bytes = 0;
+    };
+    for (const event of events) {
+      const line = JSON.stringify(event) + '\n';
+      const length = Buffer.byteLength(line);
+      const eventDay = dayOf(event.time);
+      // A new day, or a batch that would overflow the file: close this group first.
+      if (lines.length > 0 && (eventDay !== day || bytes + length > this.#options.maxFileBytes)) await put();
+      if (lines.length === 0) day = eventDay;
+      lines.push(line);
+      bytes += length;
+    }
+    await put();
+    enforceRetention(this.#options.dir, this.#options.maxTotalBytes, this.keep);
+  }
+}
