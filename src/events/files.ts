@@ -96,6 +96,21 @@ export class RotatingSeries {
   // The file to append `bytes` to for events of `day`, and whether it is a new (empty) file.
   // A file is never left empty: a batch bigger than the limit still goes into one file.
   target(day: string, bytes: number): { name: string; fresh: boolean } {
+    this.#open(day);
+    if (this.#current!.size > 0 && this.#current!.size + bytes > this.maxFileBytes) {
+      this.#current = { day, part: this.#current!.part + 1, size: 0 };
+    }
+    return { name: eventFileName(this.prefix, day, this.#current!.part, this.ext), fresh: this.#current!.size === 0 };
+  }
+
+  // Bytes the file for `day` can still take (a whole file's worth when it would rotate).
+  room(day: string, bytes: number): number {
+    this.#open(day);
+    const size = this.#current!.size;
+    return size > 0 && size + bytes > this.maxFileBytes ? this.maxFileBytes : this.maxFileBytes - size;
+  }
+
+  #open(day: string): void {
     if (!this.#current || this.#current.day !== day) {
       // Pick up after what a previous run left for that day: its last part, if not full.
       let part = -1;
@@ -110,10 +125,6 @@ export class RotatingSeries {
       else if (this.resume) this.#current = { day, part, size };
       else this.#current = { day, part: part + 1, size: 0 };
     }
-    if (this.#current.size > 0 && this.#current.size + bytes > this.maxFileBytes) {
-      this.#current = { day, part: this.#current.part + 1, size: 0 };
-    }
-    return { name: eventFileName(this.prefix, day, this.#current.part, this.ext), fresh: this.#current.size === 0 };
   }
 
   async append(name: string, bytes: Uint8Array | string): Promise<void> {

@@ -53,6 +53,7 @@ export class JsonLinesSink {
     let lines: string[] = [];
     let bytes = 0;
     let day = '';
+    let room = 0; // what the file this group goes to can still take
     const put = async () => {
       if (lines.length === 0) return;
       const text = lines.join('');
@@ -69,9 +70,13 @@ export class JsonLinesSink {
       const line = JSON.stringify(event) + '\n';
       const length = Buffer.byteLength(line);
       const eventDay = dayOf(event.time);
-      // A new day, or a batch that would overflow the file: close this group first.
-      if (lines.length > 0 && (eventDay !== day || bytes + length > this.#options.maxFileBytes)) await put();
-      if (lines.length === 0) day = eventDay;
+      // A new day, or a line the file cannot take: write this group first (files fill up to
+      // the limit; a line is never split).
+      if (lines.length > 0 && (eventDay !== day || bytes + length > room)) await put();
+      if (lines.length === 0) {
+        day = eventDay;
+        room = this.#series.room(day, length);
+      }
       lines.push(line);
       bytes += length;
     }

@@ -2,11 +2,16 @@
 // counters equal what `sigwall replay --policy` reports for the same capture, every blocked
 // message becomes exactly one event, table swaps and pacing behave as a live engine's would.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import baseline from '../../firmware-config/policies/fs11-baseline.js';
 import { EngineCounters, EngineEvent, type Engine, type EngineStatus } from '../../src/engine/contract.js';
 import { ReplayEngine, type ReplayEngineOptions } from '../../src/engine/replay.js';
+import { createEngine } from '../../src/engine/factory.js';
+import { parseApplianceConfig } from '../../src/config/appliance.js';
+import { EventPipeline } from '../../src/events/pipeline.js';
 import { MessageRecord } from '../../src/decode/record.js';
 import { SigwallError } from '../../src/errors.js';
 import { compilePolicy } from '../../src/policy/compile.js';
@@ -63,6 +68,56 @@ function tally<T>(items: Iterable<T>, key: (item: T) => string | undefined): Rec
 }
 
 describe('ReplayEngine', () => {
+  it('through the events pipeline: every blocked message once in the JSON lines and once in a live subscription', async () => {
+    const records = cliRecords();
+    const dataDir = mkdtempSync(join(tmpdir(), 'sigwall-replay-events-'));
+    try {
+      const config = parseApplianceConfig(
+        { mode: 'offline', backend: 'pcap', replay: { capture: demo, pace: 'rate', rate: 3000 }, policy: 'unused.ts', dataDir, events: { subscriberIds: 'mask' } },
+        join(dataDir, 'appliance.yaml'),
+      );
+      const engine = createEngine(config, baselineTable);
+      const pipeline = new EventPipeline(config, engine);
+      const streamed: EngineEvent[] = [];
+      // Like the SSE route: a subscriber that sometimes says its socket is full and resumes later.
+      let calls = 0;
+      const subscription = pipeline.hub.subscribe({ kind: 'blocked' }, (event) => {
+        streamed.push(event);
+        if (++calls % 7 === 0) {
+          setImmediate(() => subscription.resume());
+          return false;
+        }
+        return true;
+      });
+      const done = finished(engine);
+      pipeline.start();
+      await engine.start();
+      await done;
+      await pipeline.stop();
+      for (let i = 0; i < 100 && subscription.queued > 0; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(subscription.lost).toBe(0);
+
+      const dropped = records.filter((r) => r.verdict!.action === 'drop').map((r) => `${r.frame} ${r.verdict!.rule}`);
+      expect(streamed.map((e) => `${e.frame} ${e.ruleId}`)).toEqual(dropped);
+      const files = readdirSync(join(dataDir, 'events'));
+      // A paced replay plays as live traffic: today's file (two if the run crosses midnight UTC).
+      const jsonl = files.filter((name) => name.endsWith('.jsonl')).sort();
+      expect(jsonl.length).toBeGreaterThanOrEqual(1);
+      const lines = jsonl.flatMap((name) => readFileSync(join(dataDir, 'events', name), 'utf8').trim().split('\n').map((line) => EngineEvent.parse(JSON.parse(line))));
+      const blockedLines = lines.filter((e) => e.kind === 'blocked');
+      expect(blockedLines.map((e) => `${e.frame} ${e.ruleId}`)).toEqual(dropped);
+      expect(new Set(lines.map((e) => e.id)).size).toBe(lines.length);
+      expect(blockedLines.map((e) => e.id)).toEqual(streamed.map((e) => e.id));
+      // Masked on export: no clear IMSI in the file, none in the stream.
+      expect(lines.some((e) => e.imsi !== undefined)).toBe(true);
+      for (const e of [...lines, ...streamed]) if (e.imsi !== undefined) expect(e.imsi).toMatch(/^\d{5}\*+\d{2}$/);
+      expect(files.filter((name) => name.endsWith('.pcapng')).length).toBeGreaterThanOrEqual(1);
+      expect(pipeline.stats()).toMatchObject({ pcapngPackets: dropped.length, sinkErrors: 0 });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('counts exactly what `sigwall replay --policy` reports, and emits one event per blocked message', async () => {
     const records = cliRecords();
     const engine = new ReplayEngine(options(), baselineTable);
