@@ -57,7 +57,7 @@ export const CompileStatsSchema = z.object({
 });
 
 // How a version came to be.
-export const VersionOrigin = z.enum(['config', 'apply', 'rollback', 'list-update']);
+export const VersionOrigin = z.enum(['config', 'apply', 'list-update']);
 
 export const DiffSummary = z.object({
   rulesAdded: z.number().int(),
@@ -77,7 +77,6 @@ export const VersionRecord = z.object({
   comment: z.string(),
   parent: VersionId.nullable(), // the version active when this one was created
   origin: VersionOrigin,
-  rollbackOf: VersionId.optional(), // origin rollback: the version whose policy this restores
   format: PolicyFormat,
   sourceName: z.string(), // the file name the author gave (for messages), e.g. "fs11-baseline.ts"
   policyName: z.string(),
@@ -117,7 +116,6 @@ export interface NewVersion {
   author: string;
   comment: string;
   origin: z.infer<typeof VersionOrigin>;
-  rollbackOf?: string;
   configPolicy?: { path: string; sha256: string };
   summary?: DiffSummary;
 }
@@ -274,7 +272,6 @@ export class PolicyStore {
       comment: input.comment,
       parent: this.#active ?? null,
       origin: input.origin,
-      ...(input.rollbackOf !== undefined ? { rollbackOf: input.rollbackOf } : {}),
       format: input.source.format,
       sourceName: input.source.name,
       policyName: (input.resolved as { name?: string }).name ?? '',
