@@ -21,7 +21,9 @@ commands:
   anomalies
       list every anomaly name the decoders can set
   ctl [--socket <path> | --url <url> --token-file <file>] [--json] <command>
-      talk to a running appliance's control API (sigwall ctl help lists the commands)`;
+      talk to a running appliance's control API (sigwall ctl help lists the commands)
+  serve --config <appliance.yaml> [--summary-interval <seconds>]
+      run the appliance: engine, events, control API and a live summary, until SIGINT/SIGTERM`;
 
 function usage(message: string): never {
   throw new SigwallError('SIGWALL_ERR_USAGE', `${message}\n\n${kUsage}`);
@@ -101,6 +103,10 @@ export async function main(argv: string[]): Promise<number> {
       // `events tail --follow` ends on Ctrl-C with exit code 0.
       process.once('SIGINT', () => controller.abort());
       return ctl(rest, { out: process.stdout, err: process.stderr, env: process.env, signal: controller.signal });
+    }
+    case 'serve': {
+      const { serve } = await import('./serve.js');
+      return serve(rest, usage);
     }
     case 'anomalies': {
       for (const { name, description } of anomalyCatalog()) process.stdout.write(`${name.padEnd(30)} ${description}\n`);
