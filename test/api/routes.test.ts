@@ -163,7 +163,7 @@ describe('policy routes', () => {
 
     // Everything the baseline lets through, dropped by the default: newly blocked under "#default".
     const strict = await baselineAsInput();
-    (strict as { defaults: { action: string } }).defaults.action = 'drop';
+    (strict as unknown as { defaults: { action: string } }).defaults.action = 'drop';
     const uploaded = DryRunResult.parse(
       (await post('/v1/policy/dry-run', { ...jsonSource(strict), capture: { name: 'demo.pcap', base64: readFileSync(demoCapture).toString('base64') } })).json(),
     );

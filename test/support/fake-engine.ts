@@ -134,7 +134,7 @@ export class FakeEngine implements Engine {
       counters.verdicts[verdict.action]++;
       const index = counters.ruleIds.indexOf(verdict.rule);
       if (index >= 0) counters.ruleHits[index]!++;
-      if (verdict.category !== undefined) counters.categories[verdict.category === 'custom' ? 'custom' : `cat${verdict.category}`]++;
+      if (verdict.category !== undefined) counters.categories[verdict.category === 'custom' ? 'custom' : (`cat${verdict.category}` as 'cat1' | 'cat2' | 'cat3')]++;
       counters.shadowHits += verdict.shadowHits.length;
     }
     counters.perWorker[0] = { worker: 0, packets: counters.packets, messages: counters.messages, eventsLost: 0, ringDrops: 0 };
