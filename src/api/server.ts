@@ -292,6 +292,8 @@ export async function listenApi(app: FastifyInstance, api: ApplianceConfig['api'
   const umask = process.umask(0o777 & ~api.socketMode);
   try {
     await listen(unixServer, { path: socket });
+  } catch (error) {
+    throw new SigwallError('SIGWALL_ERR_CONFIG', `api.socket ${socket}: cannot listen: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: socket });
   } finally {
     process.umask(umask);
   }
