@@ -59,6 +59,28 @@ describe('unix socket', () => {
     listener = undefined;
   });
 
+  it('refuses oversized (413) and malformed (400) requests on the socket with catalog errors', async () => {
+    h = await makeHarness({ overrides: { api: { socket: 'api.sock', bodyLimitBytes: 4096 } } });
+    listener = await listenApi(h.app, h.config.api);
+    const target = { socketPath: listener.socket };
+    const big = await call(target, 'POST', '/v1/policy/validate', { body: { source: 'y'.repeat(8192), format: 'yaml' } });
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.body)).toMatchObject({ code: 'SIGWALL_ERR_TOO_LARGE' });
+    const malformed = await new Promise<Answer>((resolve, reject) => {
+      const req = request({ socketPath: listener!.socket, method: 'POST', path: '/v1/policy/apply', headers: { 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end('{"source": "name: x", "format": "yaml", ');
+    });
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body)).toMatchObject({ code: 'SIGWALL_ERR_BAD_REQUEST' });
+    expect(malformed.headers['content-type']).toMatch(/^application\/json/);
+    expect(h.store.versions()).toHaveLength(1);
+  });
+
   it('honours another socket mode', async () => {
     h = await makeHarness({ overrides: { api: { socket: 'api.sock', socketMode: 0o660 } } });
     listener = await listenApi(h.app, h.config.api);
