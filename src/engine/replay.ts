@@ -43,6 +43,10 @@ export interface ReplayEngineOptions {
   batchRecords: number; // records per decode batch (the table-swap granularity)
   eventRingSize: number;
   eventSnapLength?: number; // bytes of each event's frame kept for the pcapng export
+  // Wait for the events to be drained instead of losing them when the ring is (nearly) full.
+  // A live worker cannot wait; an offline replay at pace fast can, and a forensic replay
+  // should lose nothing. Off: the ring behaves as a live worker's (full -> counted as lost).
+  holdWhenEventsFull?: boolean;
 }
 
 export function replayOptionsFromConfig(config: ApplianceConfig): ReplayEngineOptions {
@@ -56,6 +60,7 @@ export function replayOptionsFromConfig(config: ApplianceConfig): ReplayEngineOp
     decode: { verifyCrc: config.decode.verifyCrc, mtp3Variant: config.decode.mtp3Variant, capSsns: [...config.decode.capSsns] },
     batchRecords: config.rings.batch,
     eventRingSize: config.rings.events,
+    holdWhenEventsFull: config.replay.pace === 'fast',
   };
 }
 
@@ -63,6 +68,8 @@ const kSliceMs = 8; // longest stretch of replay work before yielding to the eve
 const kMaxTimerMs = 1000; // wake at least this often while waiting for a frame's time
 const kDefaultSnapLength = 65535;
 const kLoopGapMsMin = 1;
+const kHoldMarginEvents = 256;
+const kHoldWaitMs = 5;
 
 interface PendingRecord {
   record: MessageRecord;
@@ -266,6 +273,16 @@ export class ReplayEngine implements Engine {
 
   // ------------------------------------------------------------------------------------------
 
+  #eventRoom(): number {
+    return this.#options.eventRingSize - (this.#events.length - this.#eventsHead);
+  }
+
+  // Room kept free before a frame is released while holding: a frame's messages (SCTP bundles
+  // several) all fit.
+  get #holdMargin(): number {
+    return Math.min(kHoldMarginEvents, Math.max(1, this.#options.eventRingSize >> 2));
+  }
+
   #setState(state: EngineState): void {
     this.#state = state;
   }
@@ -344,6 +361,7 @@ export class ReplayEngine implements Engine {
         }
         const wait = this.#msUntilDue(this.#nextFrame, now);
         if (wait > 0) return this.#schedule(wait);
+        if (this.#options.holdWhenEventsFull && this.#eventRoom() < this.#holdMargin) return this.#schedule(kHoldWaitMs);
         if (now >= sliceEnd) return this.#schedule(0);
         this.#releaseFrame(this.#nextFrame);
         this.#nextFrame++;
@@ -424,7 +442,7 @@ export class ReplayEngine implements Engine {
     const kind: EngineEvent['kind'] | undefined =
       action === 'drop' ? 'blocked' : action === 'alert' ? 'alerted' : verdict && verdict.shadowHits.length > 0 ? 'shadow' : record.status === 'malformed' ? 'malformed' : undefined;
     if (kind === undefined) return;
-    if (this.#events.length - this.#eventsHead >= this.#options.eventRingSize) {
+    if (this.#eventRoom() <= 0) {
       c.eventsLost++;
       return;
     }

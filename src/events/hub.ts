@@ -20,7 +20,10 @@ export const EventFilter = z
     ruleId: z.string().min(1).max(256).optional(), // the deciding rule, or one of the shadow rules hit
     category: z.enum(['custom', '1', '2', '3']).optional(),
     since: z.iso.datetime({ offset: true }).optional(), // events at or after this time (the event's own time)
-    afterId: z.string().min(1).max(64).optional(), // events published after this one (resuming a stream: SSE Last-Event-ID)
+    // Events published after this one. A subscription with afterId first receives the retained
+    // events after it (resuming a stream: SSE Last-Event-ID); an id no longer retained (or never
+    // seen) means every retained event.
+    afterId: z.string().min(1).max(64).optional(),
     imsiPrefix: digitPrefix.optional(),
     msisdnPrefix: digitPrefix.optional(),
     gtPrefix: digitPrefix.optional(), // calling or called global title
@@ -138,6 +141,13 @@ export class EventHub {
       closed: false,
     };
     this.#subscribers.add(subscriber);
+    // Resuming (SSE Last-Event-ID): first the retained events after that one, then live ones.
+    if (filter.afterId !== undefined) {
+      for (let i = 0; i < this.#ring.length; i++) {
+        const entry = this.#ring[(this.#ringStart + i) % this.#ring.length]!;
+        if (subscriber.filter(entry.event, entry.sequence)) this.#enqueue(subscriber, entry.event);
+      }
+    }
     const unsubscribe = () => {
       subscriber.closed = true;
       subscriber.queue = [];
@@ -156,6 +166,9 @@ export class EventHub {
       lost: { get: () => subscriber.lost },
       queued: { get: () => subscriber.queue.length - subscriber.queueHead },
     });
+    // Delivered on the next turn, once the caller holds the subscription (a listener that
+    // returns false must be able to resume).
+    if (subscriber.queue.length > 0) queueMicrotask(() => this.#deliver(subscriber));
     return subscription;
   }
 

@@ -39,6 +39,7 @@ const kMaxSocketBuffer = 4 << 20;
 const kReconnectMinMs = 500;
 const kReconnectMaxMs = 30_000;
 const kEnterpriseId = 32473;
+const kFlushWaitMs = 2000;
 
 function sdValue(value: string | number): string {
   return String(value).replace(/["\\\]]/g, (c) => `\\${c}`);
@@ -114,8 +115,21 @@ export class SyslogSink {
   // socket or dropped (TCP, connected); a TCP target that is down keeps its backlog.
   async flush(): Promise<void> {
     if (this.#udp && this.#udpInFlight > 0) await new Promise<void>((resolve) => this.#udpIdle.push(resolve));
-    if (this.#tcp && this.#tcpConnected && this.#tcp.writableLength > 0) {
-      await new Promise<void>((resolve) => this.#tcp!.once('drain', resolve));
+    const tcp = this.#tcp;
+    if (tcp && this.#tcpConnected && tcp.writableLength > 0) {
+      // Until the socket drains, closes, or kFlushWaitMs pass: a stuck collector never holds up
+      // the appliance's stop.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          tcp.off('drain', done);
+          tcp.off('close', done);
+          resolve();
+        };
+        const timer = setTimeout(done, kFlushWaitMs);
+        tcp.once('drain', done);
+        tcp.once('close', done);
+      });
     }
   }
 

@@ -235,6 +235,21 @@ describe('ReplayEngine', () => {
     await engine.stop();
   });
 
+  it('a fast replay holding for the ring loses no event to a slow drainer', async () => {
+    const engine = new ReplayEngine(options({ eventRingSize: 16, holdWhenEventsFull: true }), baselineTable);
+    const done = finished(engine);
+    const drained: EngineEvent[] = [];
+    const drainer = setInterval(() => drained.push(...engine.drainEvents(5)), 2);
+    await engine.start();
+    await done;
+    clearInterval(drainer);
+    drained.push(...engine.drainEvents());
+    const counters = engine.counters();
+    expect(counters.eventsLost).toBe(0);
+    expect(drained.filter((e) => e.kind === 'blocked')).toHaveLength(counters.verdicts.drop);
+    expect(counters.messages).toBe(251);
+  });
+
   it('counts events the ring could not hold when nobody drains it', async () => {
     const engine = new ReplayEngine(options({ eventRingSize: 16 }), baselineTable);
     const done = finished(engine);

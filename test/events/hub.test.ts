@@ -104,4 +104,20 @@ describe('EventHub', () => {
     expect(seen).toEqual([1, 2]);
     expect(hub.stats().subscribers).toBe(1);
   });
+
+  it('a subscription with afterId resumes: retained events after that id first, then live ones', async () => {
+    const hub = new EventHub({ recentLimit: 100 });
+    hub.publish([event(1), event(2), event(3, { category: '2' }), event(4)]);
+    const seen: number[] = [];
+    hub.subscribe({ afterId: '0-2', category: '1' }, (e) => void seen.push(e.frame));
+    expect(seen).toEqual([]); // delivered once the caller has its subscription
+    await Promise.resolve();
+    expect(seen).toEqual([4]);
+    hub.publish([event(5)]);
+    expect(seen).toEqual([4, 5]);
+    const all: number[] = [];
+    hub.subscribe({ afterId: '9-999' }, (e) => void all.push(e.frame));
+    await Promise.resolve();
+    expect(all).toEqual([1, 2, 3, 4, 5]);
+  });
 });
