@@ -250,30 +250,38 @@ export class PolicyService {
     };
   }
 
-  // The configuration's policy file against the version it was last imported as.
   configPolicyState(): ConfigPolicyState {
-    const path = this.config.policy;
-    let currentSha256: string | null = null;
-    try {
-      currentSha256 = sha256Hex(readFileSync(path, 'utf8'));
-    } catch {
-      currentSha256 = null;
-    }
-    const imported = this.store.latestConfigImport();
-    const importedSha256 = imported?.configPolicy?.sha256 ?? null;
-    const samePath = imported?.configPolicy?.path === path;
-    const changed = imported !== undefined && (currentSha256 !== importedSha256 || !samePath);
-    const active = this.store.activeId();
-    let message: string;
-    if (!imported) message = `${path} has not been imported; the active version (${active ?? 'none'}) came from the API`;
-    else if (currentSha256 === null) message = `${path} cannot be read; version ${imported.id} was imported from it`;
-    else if (changed)
-      message =
-        `${path} changed since it was imported as version ${imported.id}; the active version ${active} stays in force. ` +
-        `To use the file: sigwall ctl policy apply ${path}`;
-    else message = `${path} is unchanged since it was imported as version ${imported.id}`;
-    return { path, currentSha256, importedSha256, importedAs: imported?.id ?? null, changed, message };
+    return configPolicyState(this.config, this.store);
   }
+}
+
+// The configuration's policy file against the version it was last imported as.
+export function configPolicyState(config: ApplianceConfig, store: PolicyStore): ConfigPolicyState {
+  const path = config.policy;
+  let currentSha256: string | null = null;
+  try {
+    currentSha256 = sha256Hex(readFileSync(path, 'utf8'));
+  } catch {
+    currentSha256 = null;
+  }
+  const imported = store.latestConfigImport();
+  const importedSha256 = imported?.configPolicy?.sha256 ?? null;
+  const samePath = imported?.configPolicy?.path === path;
+  const changed = imported !== undefined && (currentSha256 !== importedSha256 || !samePath);
+  const active = store.activeId();
+  let message: string;
+  if (!imported) message = `${path} has not been imported; the active version (${active ?? 'none'}) came from the API`;
+  else if (currentSha256 === null) message = `${path} cannot be read; version ${imported.id} was imported from it`;
+  else if (!samePath)
+    message =
+      `config.policy is now ${path}, but version ${imported.id} was imported from ${imported.configPolicy?.path}; the active version ${active} stays in force. ` +
+      `To use the file: sigwall ctl policy apply ${path}`;
+  else if (changed)
+    message =
+      `${path} changed since it was imported as version ${imported.id}; the active version ${active} stays in force. ` +
+      `To use the file: sigwall ctl policy apply ${path}`;
+  else message = `${path} is unchanged since it was imported as version ${imported.id}`;
+  return { path, currentSha256, importedSha256, importedAs: imported?.id ?? null, changed, message };
 }
 
 function describeSummary(summary: ReturnType<typeof summarizeDiff>): string {
@@ -308,11 +316,10 @@ export async function bootstrapPolicy(
   compile: CompileFunction,
   log: (line: string) => void = () => {},
 ): Promise<{ version: StoredVersion; configPolicy: ConfigPolicyState; imported: boolean }> {
-  const probe = new PolicyService(config, store, undefined as unknown as Engine, compile, log);
   for (const warning of store.warnings) log(`sigwall: store: ${warning}`);
   const active = store.active();
   if (active) {
-    const state = probe.configPolicyState();
+    const state = configPolicyState(config, store);
     if (state.changed) {
       store.audit({ who: 'sigwall', via: 'startup', action: 'config-policy-changed', version: active.record.id, detail: state.message });
       log(`sigwall: ${state.message}`);
@@ -343,5 +350,5 @@ export async function bootstrapPolicy(
   store.setActive(record.id);
   store.audit({ who: 'sigwall', via: 'startup', action: 'import', version: record.id, parent: null, comment: `imported from ${config.policy}`, summary });
   log(`sigwall: imported ${config.policy} as policy version ${record.id}`);
-  return { version: store.read(record.id), configPolicy: probe.configPolicyState(), imported: true };
+  return { version: store.read(record.id), configPolicy: configPolicyState(config, store), imported: true };
 }

@@ -1,6 +1,6 @@
 // Policy routes: validate, compile, dry-run, apply, versions (list, show, diff), rollback, and the
 // named prefix lists of the active policy.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { PolicyError, SigwallError } from '../../errors.js';
@@ -34,6 +34,8 @@ function sourceOf(body: z.output<typeof PolicySourceBody>): PolicySourceText {
   return { text: body.source, format: body.format, name: body.name, ...(body.path !== undefined ? { path: body.path } : {}) };
 }
 
+const kMaxDryRunCaptureBytes = 1 << 30;
+
 function readCapture(capture: z.output<typeof DryRunBody>['capture'], fallback: string | undefined): { bytes: Uint8Array; name: string } {
   if (capture === undefined) {
     if (fallback === undefined) throw new SigwallError('SIGWALL_ERR_BAD_REQUEST', 'body.capture: missing (the configuration has no replay capture to default to)');
@@ -41,8 +43,14 @@ function readCapture(capture: z.output<typeof DryRunBody>['capture'], fallback: 
   }
   if ('path' in capture) {
     try {
+      const size = statSync(capture.path).size;
+      // Both decodes read it from memory; a capture this large belongs to `sigwall replay` offline.
+      if (size > kMaxDryRunCaptureBytes) {
+        throw new SigwallError('SIGWALL_ERR_BAD_REQUEST', `capture ${capture.path}: ${size} bytes, over the dry-run limit of ${kMaxDryRunCaptureBytes}; cut it with editcap or dry-run offline`, { file: capture.path });
+      }
       return { bytes: new Uint8Array(readFileSync(capture.path)), name: capture.path };
     } catch (error) {
+      if (error instanceof SigwallError) throw error;
       throw new SigwallError('SIGWALL_ERR_FILE', `capture ${capture.path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: capture.path });
     }
   }
