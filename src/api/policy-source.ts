@@ -46,12 +46,19 @@ function renamed(error: unknown, from: string, to: string): unknown {
 async function importTypeScript(source: PolicySourceText, tmpDir: string): Promise<unknown> {
   const digest = sha256Hex(source.text);
   let file: string;
+  let temporary = false;
   if (source.path !== undefined && isAbsolute(source.path) && existsSync(source.path) && sha256Hex(readFileSync(source.path, 'utf8')) === digest) {
     file = source.path;
   } else {
+    // Named by content: the same text is the same module URL, which Node imports once.
     ensureDirectory(tmpDir);
     file = join(tmpDir, `policy-${digest.slice(0, 32)}.ts`);
-    if (!existsSync(file)) writeFileSynced(file, source.text);
+    temporary = true;
+    try {
+      writeFileSynced(file, source.text);
+    } catch (error) {
+      if (!existsSync(file)) throw error; // a concurrent request with the same text wrote it
+    }
   }
   registerTypeScriptHooks();
   let module: { default?: unknown };
@@ -62,6 +69,9 @@ async function importTypeScript(source: PolicySourceText, tmpDir: string): Promi
     const syntax = message.startsWith(`${file}:`) ? /^:(\d+):(\d+): ([^]*)$/.exec(message.slice(file.length)) : null;
     if (syntax) throw new PolicyError([{ file: source.name, path: '', message: `TypeScript syntax: ${syntax[3]}`, line: Number(syntax[1]), column: Number(syntax[2]) }]);
     throw new PolicyError([{ file: source.name, path: '', message: `the module could not be loaded: ${message.split(file).join(source.name)}` }]);
+  } finally {
+    // Imported (or failed) once, the module stays in Node's cache under its URL: the file is done.
+    if (temporary) rmSync(file, { force: true });
   }
   if (module.default === undefined) {
     throw new PolicyError([{ file: source.name, path: '', message: 'the module has no default export: end it with `export default definePolicy({ ... })`' }]);

@@ -2,6 +2,7 @@
 // {code, message, details?} with the catalog's codes and HTTP statuses, and what each change does
 // to the store and the engine (a FakeEngine that records setTable calls).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplyResponse, CompileResponse, DiffResponse, EngineCounters, ListsResponse, StatusResponse, ValidateResponse, VersionsResponse } from '../../src/api/schemas.js';
 import { DryRunResult } from '../../src/api/policy-service.js';
@@ -139,6 +140,14 @@ describe('policy routes', () => {
     const broken = ValidateResponse.parse((await post('/v1/policy/validate', { source: 'export const x = 1;\n', format: 'ts', name: 'nodefault.ts' })).json());
     expect(broken.valid).toBe(false);
     expect(broken.issues[0]!.message).toContain('no default export');
+    // The same text again: the module is cached under its content-addressed URL.
+    expect(ValidateResponse.parse((await post('/v1/policy/validate', { source, format: 'ts', name: 'again.ts' })).json())).toMatchObject({ valid: true, policyName: 'ts-policy' });
+    const syntax = ValidateResponse.parse((await post('/v1/policy/validate', { source: 'export default {\n  name: ,\n};\n', format: 'ts', name: 'syntax.ts' })).json());
+    expect(syntax.valid).toBe(false);
+    expect(syntax.issues[0]!.file).toBe('syntax.ts');
+    // Temporary files are removed once imported.
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(join(h.config.dataDir, 'tmp'))).toEqual([]);
   });
 
   it('POST /v1/policy/compile returns the table statistics; an invalid policy is 400 SIGWALL_ERR_POLICY', async () => {
