@@ -208,6 +208,31 @@ describe('GET /v1/events/stream (server-sent events)', () => {
     expect(h.events.stats().subscribers).toBe(0);
   });
 
+  it('resumes after Last-Event-ID with the retained events it missed, then live ones', async () => {
+    h = await makeHarness();
+    listener = await listenApi(h.app, h.config.api);
+    h.events.publish([streamEvent('0-1'), streamEvent('0-2'), streamEvent('0-3')]);
+    let text = '';
+    let done!: () => void;
+    const complete = new Promise<void>((resolve) => (done = resolve));
+    const req = request({ socketPath: listener.socket, path: '/v1/events/stream', method: 'GET', headers: { 'last-event-id': '0-1' } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('id: 0-4')) done();
+      });
+    });
+    req.end();
+    await new Promise<void>((resolve) => {
+      const wait = () => (h!.events.stats().subscribers === 1 ? resolve() : setTimeout(wait, 10));
+      wait();
+    });
+    h.events.publish([streamEvent('0-4')]);
+    await complete;
+    req.destroy();
+    expect([...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1])).toEqual(['0-2', '0-3', '0-4']);
+  });
+
   it('refuses invalid filters with a JSON 400 before streaming', async () => {
     h = await makeHarness();
     const response = await h.app.inject({ method: 'GET', url: '/v1/events/stream?category=9' });

@@ -42,6 +42,7 @@ export function registerEventRoutes({ deps, route }: RouteContext): void {
       response.write(`: sigwall event stream\nretry: 2000\n\n`);
       let reportedLost = 0;
       let closed = false;
+      // With Last-Event-ID (afterId) the hub first replays the retained events after it, then live ones.
       const subscription = deps.events.subscribe(filter.data, (event, lost) => {
         if (closed) return false;
         let text = '';
