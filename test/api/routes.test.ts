@@ -329,6 +329,34 @@ describe('list routes', () => {
     expect(result.newlyPassedByRule.find((entry) => entry.rule === 'fs11-baseline#cat1-map')!.frames).toContain(blocked.frame);
   });
 
+  it('a list update of a YAML version keeps its comments and layout', async () => {
+    const yaml = [
+      '# site policy: reviewed by the NOC',
+      'name: site',
+      'networks:',
+      '  home: { mccMnc: ["23415"], gtPrefixes: ["447700900"] }',
+      'lists:',
+      '  blocked-gts:',
+      '    kind: gt',
+      '    prefixes: ["999"] # known bad senders',
+      'rules:',
+      '  - name: blocked-senders # drop anything from them',
+      '    action: drop',
+      '    match:',
+      "      sccp.calling.digits: { lists: [blocked-gts] }",
+      '',
+    ].join('\n');
+    expect((await post('/v1/policy/apply', { source: yaml, format: 'yaml', name: 'site.yaml', author: 'noc' })).statusCode).toBe(200);
+    const patched = await h.app.inject({ method: 'PATCH', url: '/v1/lists/blocked-gts', payload: { add: ['33612'], author: 'noc' } });
+    expect(patched.statusCode).toBe(200);
+    const version = ApplyResponse.parse(patched.json()).version;
+    expect(version).toMatchObject({ format: 'yaml', sourceName: 'site.yaml', origin: 'list-update' });
+    const source = (await h.app.inject({ method: 'GET', url: `/v1/policy/versions/${version.id}` })).json().source as string;
+    expect(source).toContain('# site policy: reviewed by the NOC');
+    expect(source).toContain('- name: blocked-senders # drop anything from them');
+    expect(source).toMatch(/prefixes: \[ "?999"?, "?33612"? \]/);
+  });
+
   it('list errors: unknown list 404, bad prefix 400, empty edit 400', async () => {
     expectError(await h.app.inject({ method: 'PATCH', url: '/v1/lists/nope', payload: { add: ['1'], author: 'a' } }), 404, 'SIGWALL_ERR_NOT_FOUND');
     expectError(await h.app.inject({ method: 'PATCH', url: '/v1/lists/cat1-bilateral', payload: { add: ['12ab'], author: 'a' } }), 400, 'SIGWALL_ERR_BAD_REQUEST');
