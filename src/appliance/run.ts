@@ -43,6 +43,8 @@ export interface RunningAppliance {
 }
 
 const kTtyRedrawMs = 1000;
+// SIGHUP too: the terminal of a foreground `npm start` closing must not leave the socket behind.
+const kStopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const kDefaultSummaryMs = 10_000;
 
 function packageVersion(): string {
@@ -229,12 +231,10 @@ export async function runAppliance(config: ApplianceConfig, options: RunApplianc
     void stop(signal);
   };
   const removeSignals = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of kStopSignals) process.off(signal, onSignal);
   };
   if (options.handleSignals !== false) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of kStopSignals) process.on(signal, onSignal);
   }
 
   return { config, engine, events, api, done, stop };
