@@ -324,6 +324,7 @@ async function run(argv: string[], io: CtlIo): Promise<number> {
       'token-file': { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
       comment: { type: 'string' },
       author: { type: 'string' },
       capture: { type: 'string' },
@@ -341,9 +342,13 @@ async function run(argv: string[], io: CtlIo): Promise<number> {
   });
   const json = values.json ?? false;
   const [command, sub, ...args] = positionals;
-  if (command === undefined || command === 'help') {
+  if (values.help || command === 'help') {
     io.out.write(`${kCtlUsage}\n`);
-    return command === undefined ? 2 : 0;
+    return 0;
+  }
+  if (command === undefined) {
+    io.err.write(`${kCtlUsage}\n`);
+    return 2;
   }
   const target = findTarget(values, io.env ?? process.env);
   const author = values.author ?? defaultAuthor();

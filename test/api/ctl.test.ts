@@ -189,6 +189,10 @@ describe('sigwall ctl', () => {
     expect((await run('policy', 'frobnicate')).code).toBe(2);
     expect((await run('policy', 'validate')).code).toBe(2);
     expect((await run('--bogus-option', 'status')).code).toBe(2);
+    expect((await run()).code).toBe(2);
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('usage: sigwall ctl');
     const out = new PassThrough();
     const err = new PassThrough();
     let errText = '';
