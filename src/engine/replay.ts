@@ -66,7 +66,9 @@ export function replayOptionsFromConfig(config: ApplianceConfig): ReplayEngineOp
 
 const kSliceMs = 8; // longest stretch of replay work before yielding to the event loop
 const kMaxTimerMs = 1000; // wake at least this often while waiting for a frame's time
-const kDefaultSnapLength = 65535;
+// Frames kept per event: SIGTRAN links run at 1500 or jumbo 9000 bytes; the hub retains
+// thousands of events, so a frame beyond this is cut (the pcapng says so: captured < original).
+const kDefaultSnapLength = 16384;
 const kLoopGapMsMin = 1;
 const kHoldMarginEvents = 256;
 const kHoldWaitMs = 5;

@@ -223,6 +223,21 @@ describe('ReplayEngine', () => {
     expect(Math.abs(Date.parse(events.at(-1)!.time) - Date.now())).toBeLessThan(5000);
   });
 
+  it('starts again after a stop (from the capture start, counters kept); refuses a start while running', async () => {
+    const engine = new ReplayEngine(options({ pace: 'rate', rate: 2000 }), baselineTable);
+    await engine.start();
+    await expect(engine.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_CONFLICT' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = (await engine.stop()).counters.packets;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(475);
+    const done = finished(engine);
+    await engine.start();
+    expect(engine.status().state).toBe('running');
+    await done;
+    expect(engine.counters().packets).toBe(first + 475);
+  });
+
   it('paces by the capture timing', async () => {
     const engine = new ReplayEngine(options({ pace: 'capture' }), baselineTable);
     await engine.start();
