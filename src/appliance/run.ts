@@ -175,7 +175,9 @@ export async function runAppliance(config: ApplianceConfig, options: RunApplianc
   const replay = config.replay;
   notice(`sigwall ${version_} ${config.name}: mode ${config.mode}, backend ${config.backend}` + (replay ? `, replaying ${replay.capture} (pace ${replay.pace}${replay.pace === 'rate' ? ` ${replay.rate}/s` : ''}${replay.loop ? ', looping' : ''})` : ''));
   notice(`policy version ${version.record.id} (${engine.status().table?.policyName ?? '?'}, ${version.record.comment}); events in ${config.dataDir}/events`);
-  notice(`control API on unix socket ${api.socket}: sigwall ctl --socket ${api.socket} status`);
+  // Run by `npm start`, the `sigwall` command is not on PATH; the project's own bin is.
+  const sigwallCommand = process.env.npm_lifecycle_event !== undefined ? 'node bin/sigwall.js' : 'sigwall';
+  notice(`control API on unix socket ${api.socket}: ${sigwallCommand} ctl --socket ${api.socket} status`);
   if (api.tcp) notice(`control API on http://${api.tcp.host.includes(':') ? `[${api.tcp.host}]` : api.tcp.host}:${api.tcp.port} (bearer token from ${config.api.tcp!.tokenFile})`);
   notice('Ctrl-C or SIGTERM stops the appliance');
 

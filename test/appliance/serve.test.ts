@@ -86,7 +86,7 @@ describe('sigwall serve (npm start)', () => {
   it('serves the API on its socket, shows the demo attacks blocked, and stops cleanly on SIGINT', async () => {
     const { file, dataDir } = demoCopy('main');
     const serve = new Serve(file, '--summary-interval', '0.5');
-    const [, socket] = await serve.waitFor(/control API on unix socket (\S+): sigwall ctl --socket \1 status/);
+    const [, socket] = await serve.waitFor(/control API on unix socket (\S+): (?:sigwall|node bin\/sigwall\.js) ctl --socket \1 status/);
     expect(socket).toBe(join(dataDir, 'sigwall.sock'));
     expect(statSync(socket!).mode & 0o777).toBe(0o600);
 
