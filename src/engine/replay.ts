@@ -121,6 +121,7 @@ export class ReplayEngine implements Engine {
   #index: CaptureIndex | undefined;
   #decoder: BatchDecoder | undefined;
   #decoderDone = false;
+  #captureError: CaptureError | undefined;
   #decoderGeneration = 0;
   #pending: PendingRecord[] = [];
   #pendingHead = 0;
@@ -314,6 +315,7 @@ export class ReplayEngine implements Engine {
       file: this.#options.capture,
     });
     this.#decoderDone = false;
+    this.#captureError = undefined;
     this.#decoderGeneration = this.#table.generation;
     this.#pending = [];
     this.#pendingHead = 0;
@@ -383,6 +385,10 @@ export class ReplayEngine implements Engine {
     while (this.#pendingHead < this.#pending.length) this.#handleRecord(this.#pending[this.#pendingHead++]!);
     this.#finishedPassesBoundHits += boundHitsOf(this.#decoder!.stats());
     this.#decoder = undefined;
+    if (this.#captureError) {
+      this.#leaveRunning('failed', this.#captureError.message);
+      return false;
+    }
     const index = this.#index!;
     if (!this.#options.loop || index.frames === 0) {
       this.#leaveRunning('finished');
@@ -398,7 +404,17 @@ export class ReplayEngine implements Engine {
   }
 
   #decodeBatch(): void {
-    const batch = this.#decoder!.decodeBatch(this.#options.batchRecords);
+    let batch: { records: MessageRecord[]; done: boolean };
+    try {
+      batch = this.#decoder!.decodeBatch(this.#options.batchRecords);
+    } catch (error) {
+      if (!(error instanceof CaptureError)) throw error;
+      // The decoder has returned every record before the fault: the frames up to it are still
+      // released on time (the index stops at the same fault), then the pass ends in failure.
+      this.#captureError = error;
+      this.#decoderDone = true;
+      return;
+    }
     if (this.#pendingHead >= this.#pending.length) {
       this.#pending = [];
       this.#pendingHead = 0;

@@ -2,7 +2,7 @@
 // counters equal what `sigwall replay --policy` reports for the same capture, every blocked
 // message becomes exactly one event, table swaps and pacing behave as a live engine's would.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -273,6 +273,24 @@ describe('ReplayEngine', () => {
     const counters = engine.counters();
     expect(engine.drainEvents(100)).toHaveLength(16);
     expect(counters.eventsLost).toBeGreaterThan(40);
+  });
+
+  it('a capture cut short fails the engine at the fault, after counting every frame before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigwall-cut-'));
+    try {
+      const cut = join(dir, 'cut.pcap');
+      const bytes = readFileSync(demo);
+      writeFileSync(cut, bytes.subarray(0, bytes.byteLength - 10));
+      const engine = new ReplayEngine(options({ capture: cut }), baselineTable);
+      const done = finished(engine);
+      await engine.start();
+      const status = await done;
+      expect(status.state).toBe('failed');
+      expect(status.error).toMatch(/cut\.pcap: .*offset \d+/);
+      expect(engine.counters().packets).toBe(474);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails to start on a missing or unreadable capture with a stable code', async () => {
