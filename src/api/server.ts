@@ -134,13 +134,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.config.api.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    exposeHeadRoutes: false, // the API is exactly the documented routes
   });
   const auth: AuthState = { tokenDigest: undefined, listeners: { socket: deps.config.api.socket, tcp: null } };
   app[kAuth] = auth;
   const registered: { method: string; url: string }[] = [];
   registeredRoutes.set(app, registered);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') registered.push({ method, url: route.url });
+    for (const method of [route.method].flat()) registered.push({ method, url: route.url });
   });
 
   // zod validates; fastify only routes. Keyed by route and part so the JSON schema fastify
