@@ -288,6 +288,12 @@ describe('GET /openapi.json', () => {
     for (const route of ['get /v1/health', 'post /v1/policy/apply', 'get /v1/policy/versions/{a}/diff/{b}', 'patch /v1/lists/{name}', 'get /v1/events/stream', 'post /v1/engine/stop', 'get /openapi.json']) {
       expect(documented).toContain(route);
     }
+    // Request schemas are the zod ones: required fields and closed objects.
+    const apply = doc.paths['/v1/policy/apply']!.post! as unknown as { requestBody: { content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } } } };
+    expect(apply.requestBody.content['application/json'].schema.required.sort()).toEqual(['author', 'format', 'source']);
+    expect(apply.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+    const events = doc.paths['/v1/events']!.get!;
+    expect(events.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['kind', 'ruleId', 'category', 'since', 'gtPrefix', 'limit']));
     expect(doc.components.schemas.Error).toMatchObject({ type: 'object', required: expect.arrayContaining(['code', 'message']) });
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

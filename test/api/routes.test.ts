@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplyResponse, CompileResponse, DiffResponse, EngineCounters, ListsResponse, StatusResponse, ValidateResponse, VersionsResponse } from '../../src/api/schemas.js';
+import { ApplyResponse, CompileResponse, ErrorBody, DiffResponse, EngineCounters, ListsResponse, StatusResponse, ValidateResponse, VersionsResponse } from '../../src/api/schemas.js';
 import { DryRunResult } from '../../src/api/policy-service.js';
 import type { EngineEvent } from '../../src/engine/contract.js';
 import { ErrorCatalog, SigwallError } from '../../src/errors.js';
@@ -20,7 +20,7 @@ afterEach(async () => {
 
 function expectError(response: { statusCode: number; json(): unknown }, status: number, code: keyof typeof ErrorCatalog) {
   expect(response.statusCode).toBe(status);
-  const body = response.json() as { code: string; message: string };
+  const body = ErrorBody.strict().parse(response.json()); // exactly {code, message, details?}
   expect(body.code).toBe(code);
   expect(typeof body.message).toBe('string');
   expect(body.message.length).toBeGreaterThan(0);
