@@ -36,13 +36,12 @@ export class EventPipeline {
   #timer: NodeJS.Timeout | undefined;
   #drained = 0;
   #sinkErrors = 0;
-  readonly #listeners = new Set<(events: readonly EngineEvent[]) => void>();
 
-  constructor(config: ApplianceConfig, engine: Engine, options: { log?: (line: string) => void; hub?: EventHub } = {}) {
+  constructor(config: ApplianceConfig, engine: Engine, options: { log?: (line: string) => void } = {}) {
     const events = config.events;
     const salt = events.subscriberIds === 'hash' ? loadSalt(events.saltFile!) : undefined;
     this.#protect = subscriberIdProtection(events.subscriberIds, salt);
-    this.hub = options.hub ?? new EventHub({ protect: this.#protect });
+    this.hub = new EventHub({ protect: this.#protect });
     this.#engine = engine;
     this.#log = options.log ?? (() => undefined);
     const dir = join(config.dataDir, 'events');
@@ -57,12 +56,6 @@ export class EventPipeline {
   start(): void {
     if (this.#timer) return;
     this.#timer = setInterval(() => this.pump(), kDrainIntervalMs);
-  }
-
-  // Every batch drained (raw events), e.g. for the live summary.
-  onEvents(listener: (events: readonly EngineEvent[]) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
   }
 
   // Drains what the engine has now (bounded per call, so one pump never holds the loop long).
@@ -120,7 +113,6 @@ export class EventPipeline {
     this.#jsonl?.write(exported);
     this.#pcapng?.write(events);
     this.#syslog?.write(exported);
-    for (const listener of this.#listeners) listener(events);
     // Surface write failures without waiting for them here.
     if (this.#jsonl || this.#pcapng) void this.flush();
   }
