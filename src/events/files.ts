@@ -40,9 +40,11 @@ export function ensureDirectory(dir: string): void {
   }
 }
 
-// Deletes the oldest event files until the directory's event files total at most maxTotalBytes.
-// Files in `keep` (those being written) are never deleted. Returns the names deleted.
-export function enforceRetention(dir: string, maxTotalBytes: number, keep: ReadonlySet<string>): string[] {
+// Deletes the oldest event files until the directory's event files, plus `reserve` bytes, total
+// at most maxTotalBytes. Files in `keep` (those being written) are never deleted. Run when a
+// file is started, with `reserve` = the room that file may still grow into, it keeps the bound
+// at every moment without a directory scan per write. Returns the names deleted.
+export function enforceRetention(dir: string, maxTotalBytes: number, keep: ReadonlySet<string>, reserve = 0): string[] {
   const files: { name: string; parsed: EventFileName; size: number }[] = [];
   for (const name of readdirSync(dir)) {
     const parsed = parseEventFileName(name);
@@ -57,7 +59,7 @@ export function enforceRetention(dir: string, maxTotalBytes: number, keep: Reado
   files.sort((a, b) => a.parsed.day.localeCompare(b.parsed.day) || a.parsed.part - b.parsed.part || a.name.localeCompare(b.name));
   const deleted: string[] = [];
   for (const file of files) {
-    if (total <= maxTotalBytes) break;
+    if (total + reserve <= maxTotalBytes) break;
     if (keep.has(file.name)) continue;
     try {
       unlinkSync(join(dir, file.name));
@@ -87,6 +89,11 @@ export class RotatingSeries {
   // Ends the current file: the next target() for that day starts the next part.
   next(): void {
     if (this.#current) this.#current = { day: this.#current.day, part: this.#current.part + 1, size: 0 };
+  }
+
+  // Bytes the current file may still grow by before it rotates (0 before the first file).
+  get headroom(): number {
+    return this.#current ? Math.max(0, this.maxFileBytes - this.#current.size) : 0;
   }
 
   get currentName(): string | undefined {
@@ -130,5 +137,28 @@ export class RotatingSeries {
   async append(name: string, bytes: Uint8Array | string): Promise<void> {
     await appendFile(join(this.dir, name), bytes, { mode: 0o640 });
     if (this.#current && this.currentName === name) this.#current.size += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
+  }
+}
+
+// The event files of one directory across series (JSON lines, pcapng): the names being written
+// (never deleted) and the series whose open files may still grow, so that retention run by any
+// of them reserves room for all.
+export class EventFiles {
+  readonly writing = new Set<string>();
+  readonly #series: RotatingSeries[] = [];
+
+  constructor(
+    readonly dir: string,
+    readonly maxTotalBytes: number,
+  ) {}
+
+  add(series: RotatingSeries): RotatingSeries {
+    this.#series.push(series);
+    return series;
+  }
+
+  enforce(): string[] {
+    const reserve = this.#series.reduce((sum, series) => sum + series.headroom, 0);
+    return enforceRetention(this.dir, this.maxTotalBytes, this.writing, reserve);
   }
 }

@@ -4,7 +4,7 @@
 // batch becomes one append per file it touches.
 import type { EngineEvent } from '../engine/contract.js';
 import { SigwallError } from '../errors.js';
-import { dayOf, ensureDirectory, enforceRetention, RotatingSeries } from './files.js';
+import { dayOf, ensureDirectory, EventFiles, RotatingSeries } from './files.js';
 
 export interface JsonLinesSinkOptions {
   dir: string;
@@ -18,13 +18,14 @@ export class JsonLinesSink {
   #chain: Promise<void> = Promise.resolve();
   #written = 0;
   #failure: Error | undefined;
-  readonly keep: Set<string>; // names being written (shared with the other series for retention)
+  #retentionChecked = false; // the first write of a run checks what earlier runs left
+  readonly #files: EventFiles; // shared with the other series of the directory, for retention
 
-  constructor(options: JsonLinesSinkOptions, keep: Set<string> = new Set()) {
+  constructor(options: JsonLinesSinkOptions, files: EventFiles = new EventFiles(options.dir, options.maxTotalBytes)) {
     ensureDirectory(options.dir);
     this.#options = options;
-    this.#series = new RotatingSeries(options.dir, 'events', 'jsonl', options.maxFileBytes);
-    this.keep = keep;
+    this.#files = files;
+    this.#series = files.add(new RotatingSeries(options.dir, 'events', 'jsonl', options.maxFileBytes));
   }
 
   get written(): number {
@@ -54,13 +55,15 @@ export class JsonLinesSink {
     let bytes = 0;
     let day = '';
     let room = 0; // what the file this group goes to can still take
+    let startedFile = false;
     const put = async () => {
       if (lines.length === 0) return;
       const text = lines.join('');
       const previous = this.#series.currentName;
-      const { name } = this.#series.target(day, bytes);
-      if (previous !== undefined && previous !== name) this.keep.delete(previous);
-      this.keep.add(name);
+      const { name, fresh } = this.#series.target(day, bytes);
+      if (fresh || !this.#retentionChecked) startedFile = true;
+      if (previous !== undefined && previous !== name) this.#files.writing.delete(previous);
+      this.#files.writing.add(name);
       await this.#series.append(name, text);
       this.#written += lines.length;
       lines = [];
@@ -81,6 +84,9 @@ export class JsonLinesSink {
       bytes += length;
     }
     await put();
-    enforceRetention(this.#options.dir, this.#options.maxTotalBytes, this.keep);
+    if (startedFile) {
+      this.#retentionChecked = true;
+      this.#files.enforce();
+    }
   }
 }

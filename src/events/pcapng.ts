@@ -9,7 +9,7 @@
 import { PcapngWriter } from '../builder/pcap.js';
 import type { EngineEvent } from '../engine/contract.js';
 import { SigwallError } from '../errors.js';
-import { dayOf, ensureDirectory, enforceRetention, RotatingSeries } from './files.js';
+import { dayOf, ensureDirectory, EventFiles, RotatingSeries } from './files.js';
 
 export interface PcapngSinkOptions {
   dir: string;
@@ -29,17 +29,17 @@ export function packetComment(event: EngineEvent): string {
 export class PcapngSink {
   readonly #series: RotatingSeries;
   readonly #options: PcapngSinkOptions;
-  readonly keep: Set<string>;
+  readonly #files: EventFiles;
   #fileLinkType: number | undefined; // the one interface of the file being written
   #chain: Promise<void> = Promise.resolve();
   #failure: Error | undefined;
   #written = 0;
 
-  constructor(options: PcapngSinkOptions, keep: Set<string> = new Set()) {
+  constructor(options: PcapngSinkOptions, files: EventFiles = new EventFiles(options.dir, options.maxTotalBytes)) {
     ensureDirectory(options.dir);
     this.#options = options;
-    this.#series = new RotatingSeries(options.dir, 'blocked', 'pcapng', options.maxFileBytes, false);
-    this.keep = keep;
+    this.#files = files;
+    this.#series = files.add(new RotatingSeries(options.dir, 'blocked', 'pcapng', options.maxFileBytes, false));
   }
 
   get written(): number {
@@ -65,6 +65,7 @@ export class PcapngSink {
   }
 
   async #append(events: EngineEvent[]): Promise<void> {
+    let startedFile = false;
     for (const event of events) {
       const packet = event.packet!;
       const data = Buffer.from(packet.base64, 'base64');
@@ -76,16 +77,17 @@ export class PcapngSink {
         this.#series.next();
         target = this.#series.target(day, block.byteLength);
       }
-      if (previous !== undefined && previous !== target.name) this.keep.delete(previous);
-      this.keep.add(target.name);
+      if (previous !== undefined && previous !== target.name) this.#files.writing.delete(previous);
+      this.#files.writing.add(target.name);
       if (target.fresh) {
+        startedFile = true;
         await this.#series.append(target.name, encodeHeader(packet.linkType, this.#options.application ?? 'sigwall'));
         this.#fileLinkType = packet.linkType;
       }
       await this.#series.append(target.name, block);
       this.#written++;
     }
-    enforceRetention(this.#options.dir, this.#options.maxTotalBytes, this.keep);
+    if (startedFile) this.#files.enforce();
   }
 }
 

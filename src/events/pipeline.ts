@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { ApplianceConfig } from '../config/appliance.js';
 import type { Engine, EngineEvent } from '../engine/contract.js';
+import { EventFiles } from './files.js';
 import { EventHub } from './hub.js';
 import { JsonLinesSink } from './jsonl.js';
 import { PcapngSink } from './pcapng.js';
@@ -45,11 +46,12 @@ export class EventPipeline {
     this.#engine = engine;
     this.#log = options.log ?? (() => undefined);
     const dir = join(config.dataDir, 'events');
-    // One set of files being written, shared, so neither series' retention deletes the other's.
-    const writing = new Set<string>();
+    // One retention over both series: neither deletes the file the other writes, and each
+    // reserves room for both open files.
+    const files = new EventFiles(dir, events.maxTotalBytes);
     const limits = { dir, maxFileBytes: events.maxFileBytes, maxTotalBytes: events.maxTotalBytes };
-    this.#jsonl = events.file ? new JsonLinesSink(limits, writing) : undefined;
-    this.#pcapng = events.pcapng ? new PcapngSink({ ...limits, application: `sigwall (${config.name})` }, writing) : undefined;
+    this.#jsonl = events.file ? new JsonLinesSink(limits, files) : undefined;
+    this.#pcapng = events.pcapng ? new PcapngSink({ ...limits, application: `sigwall (${config.name})` }, files) : undefined;
     this.#syslog = events.syslog && events.syslogTarget ? new SyslogSink(events.syslogTarget) : undefined;
   }
 

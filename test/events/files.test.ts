@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineEvent } from '../../src/engine/contract.js';
-import { parseEventFileName } from '../../src/events/files.js';
+import { EventFiles, parseEventFileName } from '../../src/events/files.js';
+import { PcapngSink } from '../../src/events/pcapng.js';
 import { JsonLinesSink } from '../../src/events/jsonl.js';
 import { sampleEvent } from './support.js';
 
@@ -87,6 +88,32 @@ describe('JsonLinesSink', () => {
     const frames = readLines(dir, parts).map((e) => e.frame);
     expect(frames.at(-1)).toBe(40);
     expect(frames).toEqual(Array.from({ length: frames.length }, (_, i) => 40 - frames.length + 1 + i));
+  });
+
+  it('JSON lines and pcapng share one bound, held after every batch, never deleting an open file', async () => {
+    const dir = scratch();
+    const maxFileBytes = 8192;
+    const maxTotalBytes = 5 * maxFileBytes;
+    const files = new EventFiles(dir, maxTotalBytes);
+    const jsonl = new JsonLinesSink({ dir, maxFileBytes, maxTotalBytes }, files);
+    const pcapng = new PcapngSink({ dir, maxFileBytes, maxTotalBytes }, files);
+    const frame = Buffer.alloc(300, 0xab).toString('base64');
+    const total = () => readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+    let written = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      const events = Array.from({ length: 7 }, (_, i) => sampleEvent(++written, { packet: { linkType: 1, originalLength: 300, base64: frame } }));
+      jsonl.write(events);
+      pcapng.write(events);
+      await jsonl.flush();
+      await pcapng.flush();
+      expect(total()).toBeLessThanOrEqual(maxTotalBytes);
+    }
+    const names = readdirSync(dir);
+    expect(names.some((name) => name.endsWith('.jsonl'))).toBe(true);
+    expect(names.some((name) => name.endsWith('.pcapng'))).toBe(true);
+    // The newest event is in both series: the open files survived.
+    expect(names.filter((name) => name.endsWith('.jsonl')).some((name) => readFileSync(join(dir, name), 'utf8').includes(`"id":"0-${written}"`))).toBe(true);
+    expect(names.filter((name) => name.endsWith('.pcapng')).some((name) => readFileSync(join(dir, name)).includes(`event=0-${written} `))).toBe(true);
   });
 
   it('reports a directory it cannot write as SIGWALL_ERR_STORE', async () => {
