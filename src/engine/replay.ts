@@ -168,6 +168,8 @@ export class ReplayEngine implements Engine {
         } catch (error) {
           throw new SigwallError('SIGWALL_ERR_FILE', `cannot read capture ${this.#options.capture}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
         }
+        // stop() while the file was being read: stay stopped.
+        if ((this.#state as EngineState) !== 'starting') return;
         const index = indexCapture(bytes);
         if (index.frames === 0 && index.error) throw new CaptureError(index.error.message, index.error.offset, this.#options.capture);
         this.#capture = bytes;

@@ -238,6 +238,17 @@ describe('ReplayEngine', () => {
     expect(engine.counters().packets).toBe(first + 475);
   });
 
+  it('a stop while the capture is being read leaves the engine stopped', async () => {
+    const engine = new ReplayEngine(options(), baselineTable);
+    const starting = engine.start();
+    expect(engine.status().state).toBe('starting');
+    await engine.stop();
+    await starting;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(engine.status().state).toBe('stopped');
+    expect(engine.counters().packets).toBe(0);
+  });
+
   it('paces by the capture timing', async () => {
     const engine = new ReplayEngine(options({ pace: 'capture' }), baselineTable);
     await engine.start();
