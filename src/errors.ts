@@ -17,6 +17,7 @@ export const ErrorCatalog = {
   SIGWALL_ERR_TOO_LARGE: 'A control API request body exceeded its size limit.',
   SIGWALL_ERR_CONFLICT: 'A control API change conflicts with the current state (e.g. another apply in progress, engine already running).',
   SIGWALL_ERR_STORE: 'The data directory (policy versions, audit log, events) could not be read or written; the message names the file.',
+  SIGWALL_ERR_INTERNAL: 'An unexpected fault in the control API; the response carries no detail (the appliance log has it).',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCatalog;

@@ -19,7 +19,11 @@ commands:
   compile <policy> -o <table.bin> [--json]
       compile a policy to the data plane's table image and print the compiler's stats
   anomalies
-      list every anomaly name the decoders can set`;
+      list every anomaly name the decoders can set
+  ctl [--socket <path> | --url <url> --token-file <file>] [--json] <command>
+      talk to a running appliance's control API (sigwall ctl help lists the commands)
+  serve --config <appliance.yaml> [--summary-interval <seconds>]
+      run the appliance: engine, events, control API and a live summary, until SIGINT/SIGTERM`;
 
 function usage(message: string): never {
   throw new SigwallError('SIGWALL_ERR_USAGE', `${message}\n\n${kUsage}`);
@@ -92,6 +96,17 @@ export async function main(argv: string[]): Promise<number> {
       if (values.output === undefined) usage('compile needs -o <table.bin>');
       const { compileCommand } = await import('./compile.js');
       return compileCommand(positionals[0]!, { output: values.output, json: values.json ?? false, out: process.stdout, err: process.stderr });
+    }
+    case 'ctl': {
+      const { ctl } = await import('./ctl.js');
+      const controller = new AbortController();
+      // `events tail --follow` ends on Ctrl-C with exit code 0.
+      process.once('SIGINT', () => controller.abort());
+      return ctl(rest, { out: process.stdout, err: process.stderr, env: process.env, signal: controller.signal });
+    }
+    case 'serve': {
+      const { serve } = await import('./serve.js');
+      return serve(rest, usage);
     }
     case 'anomalies': {
       for (const { name, description } of anomalyCatalog()) process.stdout.write(`${name.padEnd(30)} ${description}\n`);

@@ -101,6 +101,18 @@ export const ApplianceConfig = z
         maxFileBytes: z.number().int().min(4096).default(64 << 20),
         maxTotalBytes: z.number().int().min(4096).default(1 << 30),
         syslog: z.boolean().default(false),
+        // Where syslog goes when `syslog` is on: RFC 5424 messages over UDP (RFC 5426, one per
+        // datagram) or TCP (RFC 6587 octet counting), facility local0 (16) unless set.
+        syslogTarget: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65535).default(514),
+            transport: z.enum(['udp', 'tcp']).default('udp'),
+            facility: z.number().int().min(0).max(23).default(16),
+            appName: z.string().regex(/^[!-~]{1,48}$/, 'APP-NAME is 1 to 48 printable ASCII characters (RFC 5424 §6.2.5)').default('sigwall'),
+          })
+          .strict()
+          .optional(),
         // Subscriber identifiers (IMSI, MSISDN) in exported events: as decoded, masked
         // (all but the first 5 digits and the last 2), or salted SHA-256 (salt from a file).
         subscriberIds: z.enum(['clear', 'mask', 'hash']).default('mask'),
@@ -109,7 +121,8 @@ export const ApplianceConfig = z
       })
       .strict()
       .default({ file: true, maxFileBytes: 64 << 20, maxTotalBytes: 1 << 30, syslog: false, subscriberIds: 'mask', pcapng: true })
-      .refine((events) => events.subscriberIds !== 'hash' || events.saltFile !== undefined, { message: 'subscriberIds "hash" needs saltFile', path: ['saltFile'] }),
+      .refine((events) => events.subscriberIds !== 'hash' || events.saltFile !== undefined, { message: 'subscriberIds "hash" needs saltFile', path: ['saltFile'] })
+      .refine((events) => !events.syslog || events.syslogTarget !== undefined, { message: 'syslog needs syslogTarget (host, port, transport)', path: ['syslogTarget'] }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,0 +1,45 @@
+// The live summary's figures: blocked per FS.11 category from the rules that decided (enforced
+// drop rules only), drops without a rule counted as `default`, top rules by hits.
+import { describe, expect, it } from 'vitest';
+import { summaryBlock, summaryFigures, summaryLine } from '../../src/appliance/summary.js';
+import type { EngineCounters, EngineStatus } from '../../src/engine/contract.js';
+import type { TableRuleInfo } from '../../src/engine/table-info.js';
+
+const rules: TableRuleInfo[] = [
+  { index: 0, id: 'p#cat1', action: 'drop', mode: 'enforce', category: '1' },
+  { index: 1, id: 'p#cat2', action: 'drop', mode: 'enforce', category: '2' },
+  { index: 2, id: 'p#cat3-shadow', action: 'drop', mode: 'shadow', category: '3' },
+  { index: 3, id: 'p#partner', action: 'allow', mode: 'enforce', category: '1' },
+  { index: 4, id: 'p#usd', action: 'alert', mode: 'enforce', category: 'custom' },
+];
+const status: EngineStatus = { state: 'running', mode: 'offline', backend: 'pcap', workers: 1, ports: [], uptimeSeconds: 3725, table: { generation: 2, sha256: 'x', policyName: 'p', rules: 5 } };
+const counters: EngineCounters = {
+  packets: 900, bytes: 0, messages: 500, forwardedPackets: 0, droppedPackets: 0,
+  verdicts: { allow: 420, drop: 75, alert: 5 }, malformed: 1, shadowHits: 9,
+  categories: { custom: 5, cat1: 60, cat2: 12, cat3: 0 },
+  ruleIds: rules.map((rule) => rule.id), ruleHits: [40, 12, 0, 20, 5], ruleShadowHits: [0, 0, 9, 0, 0],
+  anomalies: {}, ringDrops: 0, reassemblyBoundHits: 0, eventsLost: 0, perWorker: [],
+};
+
+describe('summary', () => {
+  it('counts blocked per category from enforced drop rules, the rest as default', () => {
+    const figures = summaryFigures({ status, counters, rules });
+    expect(figures.blockedByCategory).toEqual({ cat1: 40, cat2: 12, cat3: 0, custom: 0, default: 23 });
+    expect(figures.topRules).toEqual([
+      { id: 'p#cat1', hits: 40, action: 'drop' },
+      { id: 'p#cat2', hits: 12, action: 'drop' },
+      { id: 'p#usd', hits: 5, action: 'alert' },
+    ]);
+  });
+
+  it('formats one line, and a block for a terminal', () => {
+    expect(summaryLine({ status, counters, rules })).toBe(
+      '[running] messages 500 (packets 900); blocked 75 (cat1 40, cat2 12, cat3 0, default 23); alerted 5; shadow 9; malformed 1; top rules: p#cat1 40, p#cat2 12, p#usd 5',
+    );
+    const block = summaryBlock({ status, counters, rules });
+    expect(block[0]).toBe('engine running  uptime 1h02m05s  table p gen 2');
+    expect(block).toContain('blocked per category: cat1 40, cat2 12, cat3 0, default 23');
+    // Without the table's rules (unknown image), drops cannot be attributed: all default.
+    expect(summaryFigures({ status, counters, rules: undefined }).blockedByCategory.default).toBe(75);
+  });
+});

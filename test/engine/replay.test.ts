@@ -1,0 +1,315 @@
+// The offline engine (src/engine/replay.ts) on the demo capture with the FS.11 baseline: its
+// counters equal what `sigwall replay --policy` reports for the same capture, every blocked
+// message becomes exactly one event, table swaps and pacing behave as a live engine's would.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import baseline from '../../firmware-config/policies/fs11-baseline.js';
+import { EngineCounters, EngineEvent, type Engine, type EngineStatus } from '../../src/engine/contract.js';
+import { ReplayEngine, type ReplayEngineOptions } from '../../src/engine/replay.js';
+import { createEngine } from '../../src/engine/factory.js';
+import { parseApplianceConfig } from '../../src/config/appliance.js';
+import { EventPipeline } from '../../src/events/pipeline.js';
+import { MessageRecord } from '../../src/decode/record.js';
+import { SigwallError } from '../../src/errors.js';
+import { compilePolicy } from '../../src/policy/compile.js';
+import { withRuleIds } from '../../src/policy/evaluate.js';
+import { Policy } from '../../src/policy/schema.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const demo = join(root, 'firmware-config', 'demo', 'demo.pcap');
+const baselineTable = compilePolicy(withRuleIds(Policy.parse(baseline))).image;
+const dropAllTable = compilePolicy(
+  withRuleIds(Policy.parse({ name: 'drop-all', networks: { home: {} }, rules: [], defaults: { action: 'drop', malformed: 'drop' } })),
+).image;
+
+function options(overrides: Partial<ReplayEngineOptions> = {}): ReplayEngineOptions {
+  return {
+    capture: demo,
+    pace: 'fast',
+    loop: false,
+    side: 'external',
+    decode: { verifyCrc: true, mtp3Variant: 'itu', capSsns: [146] },
+    batchRecords: 16,
+    eventRingSize: 4096,
+    ...overrides,
+  };
+}
+
+function finished(engine: Engine): Promise<EngineStatus> {
+  return new Promise((resolve) => {
+    const off = engine.onStateChange((status) => {
+      off();
+      resolve(status);
+    });
+  });
+}
+
+// What `sigwall replay --policy` says about the demo: the records it prints, one per message.
+function cliRecords(): MessageRecord[] {
+  const run = spawnSync(process.execPath, [join(root, 'bin', 'sigwall.js'), 'replay', demo, '--json', '--policy', join(root, 'firmware-config', 'policies', 'fs11-baseline.ts')], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout.trim().split('\n').map((line) => MessageRecord.parse(JSON.parse(line)));
+}
+
+function tally<T>(items: Iterable<T>, key: (item: T) => string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items) {
+    const k = key(item);
+    if (k !== undefined) out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('ReplayEngine', () => {
+  it('through the events pipeline: every blocked message once in the JSON lines and once in a live subscription', async () => {
+    const records = cliRecords();
+    const dataDir = mkdtempSync(join(tmpdir(), 'sigwall-replay-events-'));
+    try {
+      const config = parseApplianceConfig(
+        { mode: 'offline', backend: 'pcap', replay: { capture: demo, pace: 'rate', rate: 3000 }, policy: 'unused.ts', dataDir, events: { subscriberIds: 'mask' } },
+        join(dataDir, 'appliance.yaml'),
+      );
+      const engine = createEngine(config, baselineTable);
+      const pipeline = new EventPipeline(config, engine);
+      const streamed: EngineEvent[] = [];
+      // Like the SSE route: a subscriber that sometimes says its socket is full and resumes later.
+      let calls = 0;
+      const subscription = pipeline.hub.subscribe({ kind: 'blocked' }, (event) => {
+        streamed.push(event);
+        if (++calls % 7 === 0) {
+          setImmediate(() => subscription.resume());
+          return false;
+        }
+        return true;
+      });
+      const done = finished(engine);
+      pipeline.start();
+      await engine.start();
+      await done;
+      await pipeline.stop();
+      for (let i = 0; i < 100 && subscription.queued > 0; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(subscription.lost).toBe(0);
+
+      const dropped = records.filter((r) => r.verdict!.action === 'drop').map((r) => `${r.frame} ${r.verdict!.rule}`);
+      expect(streamed.map((e) => `${e.frame} ${e.ruleId}`)).toEqual(dropped);
+      const files = readdirSync(join(dataDir, 'events'));
+      // A paced replay plays as live traffic: today's file (two if the run crosses midnight UTC).
+      const jsonl = files.filter((name) => name.endsWith('.jsonl')).sort();
+      expect(jsonl.length).toBeGreaterThanOrEqual(1);
+      const lines = jsonl.flatMap((name) => readFileSync(join(dataDir, 'events', name), 'utf8').trim().split('\n').map((line) => EngineEvent.parse(JSON.parse(line))));
+      const blockedLines = lines.filter((e) => e.kind === 'blocked');
+      expect(blockedLines.map((e) => `${e.frame} ${e.ruleId}`)).toEqual(dropped);
+      expect(new Set(lines.map((e) => e.id)).size).toBe(lines.length);
+      expect(blockedLines.map((e) => e.id)).toEqual(streamed.map((e) => e.id));
+      // Masked on export: no clear IMSI in the file, none in the stream.
+      expect(lines.some((e) => e.imsi !== undefined)).toBe(true);
+      for (const e of [...lines, ...streamed]) if (e.imsi !== undefined) expect(e.imsi).toMatch(/^\d{5}\*+\d{2}$/);
+      expect(files.filter((name) => name.endsWith('.pcapng')).length).toBeGreaterThanOrEqual(1);
+      expect(pipeline.stats()).toMatchObject({ pcapngPackets: dropped.length, sinkErrors: 0 });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts exactly what `sigwall replay --policy` reports, and emits one event per blocked message', async () => {
+    const records = cliRecords();
+    const engine = new ReplayEngine(options(), baselineTable);
+    const done = finished(engine);
+    await engine.start();
+    const status = await done;
+    expect(status.state).toBe('finished');
+    const counters = EngineCounters.parse(engine.counters());
+
+    expect(counters.packets).toBe(475);
+    expect(counters.messages).toBe(records.length);
+    expect(counters.verdicts).toEqual({
+      allow: records.filter((r) => r.verdict!.action === 'allow').length,
+      drop: records.filter((r) => r.verdict!.action === 'drop').length,
+      alert: records.filter((r) => r.verdict!.action === 'alert').length,
+    });
+    expect(counters.verdicts.drop).toBeGreaterThan(40);
+    expect(counters.malformed).toBe(records.filter((r) => r.status === 'malformed').length);
+    expect(counters.shadowHits).toBe(records.filter((r) => r.verdict!.shadowHits.length > 0).length);
+    const byCategory = tally(records, (r) => (r.verdict!.category === undefined ? undefined : String(r.verdict!.category)));
+    expect(counters.categories).toEqual({ custom: byCategory.custom ?? 0, cat1: byCategory['1'] ?? 0, cat2: byCategory['2'] ?? 0, cat3: byCategory['3'] ?? 0 });
+    const ruleHits = Object.fromEntries(counters.ruleIds.map((id, i) => [id, counters.ruleHits[i]!]).filter(([, n]) => n !== 0));
+    expect(ruleHits).toEqual(tally(records, (r) => (r.verdict!.rule.endsWith('#default') || r.verdict!.rule.endsWith('#malformed') ? undefined : r.verdict!.rule)));
+    const shadow = Object.fromEntries(counters.ruleIds.map((id, i) => [id, counters.ruleShadowHits[i]!]).filter(([, n]) => n !== 0));
+    expect(shadow).toEqual(tally(records.flatMap((r) => r.verdict!.shadowHits), (id) => id));
+    expect(counters.anomalies).toEqual(tally(records.flatMap((r) => r.anomalies), (a) => a));
+    expect(counters.eventsLost).toBe(0);
+
+    const events = engine.drainEvents().map((event) => EngineEvent.parse(event));
+    expect(engine.drainEvents()).toEqual([]);
+    const blocked = events.filter((e) => e.kind === 'blocked');
+    // Every dropped message, once, in capture order, with its rule and its frame's bytes.
+    expect(blocked.map((e) => `${e.frame} ${e.ruleId}`)).toEqual(records.filter((r) => r.verdict!.action === 'drop').map((r) => `${r.frame} ${r.verdict!.rule}`));
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    for (const event of blocked) {
+      expect(event.packet?.linkType).toBe(1);
+      expect(Buffer.from(event.packet!.base64, 'base64').length).toBe(event.packet!.originalLength);
+      expect(event.tableGeneration).toBe(1);
+      // Forensic replay (fast, no loop): the capture's own time.
+      expect(event.time.startsWith('2026-01-15T09:00:0')).toBe(true);
+    }
+    expect(events.filter((e) => e.kind === 'shadow').length).toBe(records.filter((r) => r.verdict!.action === 'allow' && r.verdict!.shadowHits.length > 0).length);
+    const ati = blocked.find((e) => e.operations.some((op) => op.name === 'anyTimeInterrogation'));
+    expect(ati?.category).toBe('1');
+    expect(ati?.imsi ?? ati?.msisdn).toBeDefined();
+    expect((await engine.stop()).status.state).toBe('stopped');
+  });
+
+  it('swaps tables between batches: a refused image leaves the table in use, a valid one takes over', async () => {
+    const engine = new ReplayEngine(options(), baselineTable);
+    const flipped = dropAllTable.slice();
+    flipped[flipped.length >> 1]! ^= 1;
+    await expect(engine.setTable(flipped)).rejects.toMatchObject({ code: 'SIGWALL_ERR_TABLE' });
+    expect(engine.status().table?.generation).toBe(1);
+    expect(await engine.setTable(dropAllTable)).toEqual({ generation: 2 });
+    expect(engine.status().table).toMatchObject({ generation: 2, policyName: 'drop-all', rules: 0 });
+    const done = finished(engine);
+    await engine.start();
+    await done;
+    const counters = engine.counters();
+    expect(counters.verdicts.drop).toBe(counters.messages);
+    expect(engine.drainEvents().every((e) => e.tableGeneration === 2 && e.ruleId === 'drop-all#default')).toBe(true);
+  });
+
+  it('a swap while running takes effect at a batch boundary; per-rule counters follow their ids', async () => {
+    const engine = new ReplayEngine(options({ pace: 'rate', rate: 2000 }), baselineTable);
+    const done = finished(engine);
+    await engine.start();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await expect(engine.setTable(new Uint8Array(10))).rejects.toBeInstanceOf(SigwallError);
+    await engine.setTable(dropAllTable);
+    await done;
+    const events = engine.drainEvents();
+    const generations = events.map((e) => e.tableGeneration);
+    // Generation 1 first, then 2 only: no event of the old table after the new one started.
+    expect(generations.indexOf(2)).toBeGreaterThan(0);
+    expect(generations.slice(generations.indexOf(2)).every((g) => g === 2)).toBe(true);
+    const counters = engine.counters();
+    expect(counters.ruleIds).toEqual([]);
+    expect(counters.messages).toBe(251);
+  });
+
+  it('paces by rate without blocking the event loop, loops, and stops cleanly', async () => {
+    const engine = new ReplayEngine(options({ pace: 'rate', rate: 1000, loop: true }), baselineTable);
+    await engine.start();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    clearInterval(timer);
+    const midway = engine.counters().packets;
+    // 1000 frames/s for ~0.7 s: into the second pass, far from a fast replay's count.
+    expect(midway).toBeGreaterThan(475);
+    expect(midway).toBeLessThan(1400);
+    expect(ticks).toBeGreaterThan(50);
+    const summary = await engine.stop();
+    expect(summary.status.state).toBe('stopped');
+    const after = engine.counters().packets;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(engine.counters().packets).toBe(after);
+    // Looping replays play as live traffic: event times are now, not the capture's 2026-01-15.
+    const events = engine.drainEvents();
+    expect(events.length).toBeGreaterThan(0);
+    expect(Math.abs(Date.parse(events.at(-1)!.time) - Date.now())).toBeLessThan(5000);
+  });
+
+  it('starts again after a stop (from the capture start, counters kept); refuses a start while running', async () => {
+    const engine = new ReplayEngine(options({ pace: 'rate', rate: 2000 }), baselineTable);
+    await engine.start();
+    await expect(engine.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_CONFLICT' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = (await engine.stop()).counters.packets;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(475);
+    const done = finished(engine);
+    await engine.start();
+    expect(engine.status().state).toBe('running');
+    await done;
+    expect(engine.counters().packets).toBe(first + 475);
+  });
+
+  it('a stop while the capture is being read leaves the engine stopped', async () => {
+    const engine = new ReplayEngine(options(), baselineTable);
+    const starting = engine.start();
+    expect(engine.status().state).toBe('starting');
+    await engine.stop();
+    await starting;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(engine.status().state).toBe('stopped');
+    expect(engine.counters().packets).toBe(0);
+  });
+
+  it('paces by the capture timing', async () => {
+    const engine = new ReplayEngine(options({ pace: 'capture' }), baselineTable);
+    await engine.start();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The demo spans 2.84 s: after 1 s, part of it, not all of it.
+    const packets = engine.counters().packets;
+    expect(packets).toBeGreaterThan(20);
+    expect(packets).toBeLessThan(475);
+    expect(engine.status().state).toBe('running');
+    await engine.stop();
+  });
+
+  it('a fast replay holding for the ring loses no event to a slow drainer', async () => {
+    const engine = new ReplayEngine(options({ eventRingSize: 16, holdWhenEventsFull: true }), baselineTable);
+    const done = finished(engine);
+    const drained: EngineEvent[] = [];
+    const drainer = setInterval(() => drained.push(...engine.drainEvents(5)), 2);
+    await engine.start();
+    await done;
+    clearInterval(drainer);
+    drained.push(...engine.drainEvents());
+    const counters = engine.counters();
+    expect(counters.eventsLost).toBe(0);
+    expect(drained.filter((e) => e.kind === 'blocked')).toHaveLength(counters.verdicts.drop);
+    expect(counters.messages).toBe(251);
+  });
+
+  it('counts events the ring could not hold when nobody drains it', async () => {
+    const engine = new ReplayEngine(options({ eventRingSize: 16 }), baselineTable);
+    const done = finished(engine);
+    await engine.start();
+    await done;
+    const counters = engine.counters();
+    expect(engine.drainEvents(100)).toHaveLength(16);
+    expect(counters.eventsLost).toBeGreaterThan(40);
+  });
+
+  it('a capture cut short fails the engine at the fault, after counting every frame before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigwall-cut-'));
+    try {
+      const cut = join(dir, 'cut.pcap');
+      const bytes = readFileSync(demo);
+      writeFileSync(cut, bytes.subarray(0, bytes.byteLength - 10));
+      const engine = new ReplayEngine(options({ capture: cut }), baselineTable);
+      const done = finished(engine);
+      await engine.start();
+      const status = await done;
+      expect(status.state).toBe('failed');
+      expect(status.error).toMatch(/cut\.pcap: .*offset \d+/);
+      expect(engine.counters().packets).toBe(474);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails to start on a missing or unreadable capture with a stable code', async () => {
+    const missing = new ReplayEngine(options({ capture: join(root, 'no-such.pcap') }), baselineTable);
+    await expect(missing.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_FILE' });
+    expect(missing.status().state).toBe('failed');
+    const notCapture = new ReplayEngine(options({ capture: join(root, 'package.json') }), baselineTable);
+    await expect(notCapture.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_CAPTURE' });
+    expect(() => new ReplayEngine(options(), new Uint8Array(64))).toThrow(SigwallError);
+  });
+});
