@@ -418,7 +418,7 @@ describe('table image', () => {
     const { image, stats } = compilePolicy(policy, { anomalies });
     const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
     expect(new TextDecoder().decode(image.subarray(0, 8))).toBe('SGWLTBL1');
-    expect(view.getUint32(8, true)).toBe(1);
+    expect(view.getUint32(8, true)).toBe(2);
     expect(view.getUint32(12, true)).toBe(64);
     expect(view.getUint32(16, true)).toBe(image.length);
     const zeroed = Uint8Array.from(image);
@@ -434,12 +434,15 @@ describe('table image', () => {
     expect(view.getUint32(48, true)).toBe(policy.rules.length);
     expect([view.getUint32(52, true), view.getUint32(56, true), view.getUint32(60, true)]).toEqual([0, 0, 0]);
     // The directory: RULES, STRINGS, the dimensions (message scope first), the phases, RESULTS,
-    // SHADOW_LISTS, NETWORKS.
+    // one SPARSE per digits dimension, ACCEPT, RULE_LISTS, NETWORKS, POLICY_NAME.
     const kinds = Array.from({ length: view.getUint32(36, true) }, (_, i) => view.getUint32(64 + i * 16, true));
     const table = new TableInterpreter(image, anomalies);
     expect(kinds[0]).toBe(1);
     expect(kinds[1]).toBe(2);
-    expect(kinds.slice(-4)).toEqual([5, 6, 7, 8]);
+    const sparse = stats.dimensions.filter((d) => d.sparse);
+    expect(sparse.map((d) => d.lookup)).toEqual(sparse.map(() => 'DIGITS'));
+    expect(sparse.length).toBeGreaterThan(0);
+    expect(kinds.slice(-(5 + sparse.length))).toEqual([5, ...sparse.map(() => 9), 10, 6, 7, 8]);
     expect(table.policyName).toBe('fs11-baseline');
     const scopes = table.dimensionFields().map((d) => d.scope);
     expect(scopes).toEqual([...scopes].sort());
