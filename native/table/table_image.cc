@@ -130,7 +130,6 @@ class Loader {
   uint32_t list_entries_ = 0;
   std::vector<uint32_t> result_run_;  // strictly ascending runs of rules a result list may hold
   std::vector<uint32_t> phase_bounds_;
-  const Section* results_section_ = nullptr;
 };
 
 bool Loader::fail(const char* format, ...) {
