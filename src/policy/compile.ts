@@ -227,7 +227,8 @@ interface Dimension {
   constrained: Uint32Array;
   // Sparse dimensions: per class, the positive-type rules accepting it and the negative-type
   // rules rejecting it, ascending.
-  sparse?: { positive: number[]; negative: number[] }[];
+  // (ListPool ids).
+  sparse?: { positive: number; negative: number }[];
   absentClass: number;
   defaultClass: number;
   // The lookup structure after the 8-byte head; BYTES entries point into STRINGS.
@@ -255,6 +256,58 @@ class StringTable {
       at += chunk.length;
     }
     return out;
+  }
+}
+
+// RULE_LISTS: u16 rule lists, each stored once. A list is interned by content (hash chains over
+// typed arrays, no string keys: the bench's 10,000 rules make about 100,000 of them).
+class ListPool {
+  data = new Uint16Array(1 << 16);
+  length = 0;
+  readonly offsets: number[] = [0];
+  readonly counts: number[] = [0];
+  private readonly first = new Map<number, number>();
+  private readonly next: number[] = [-1];
+
+  constructor() {
+    this.first.set(ListPool.hash([], 0), 0); // id 0: the empty list
+  }
+
+  private static hash(list: ArrayLike<number>, n: number): number {
+    let h = Math.imul(n ^ 0x9e3779b9, 0x85ebca6b);
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ list[i]!, 0x01000193) ^ (h >>> 15);
+    return h;
+  }
+
+  // The id of the list `list[0, n)` (ascending rule indices).
+  intern(list: ArrayLike<number>, n: number = list.length): number {
+    const h = ListPool.hash(list, n);
+    let id = this.first.get(h);
+    let last = -1;
+    while (id !== undefined && id !== -1) {
+      if (this.counts[id] === n) {
+        const at = this.offsets[id]!;
+        let same = true;
+        for (let i = 0; same && i < n; i++) same = this.data[at + i] === list[i];
+        if (same) return id;
+      }
+      last = id;
+      id = this.next[id]!;
+    }
+    if (this.length + n > this.data.length) {
+      const grown = new Uint16Array(Math.max(this.data.length * 2, this.length + n));
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
+    }
+    for (let i = 0; i < n; i++) this.data[this.length + i] = list[i]!;
+    const created = this.offsets.length;
+    this.offsets.push(this.length);
+    this.counts.push(n);
+    this.next.push(-1);
+    this.length += n;
+    if (last === -1) this.first.set(h, created);
+    else this.next[last] = created;
+    return created;
   }
 }
 
@@ -354,7 +407,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 class Trie {
   children = new Int32Array(10 * 1024);
-  parent: number[] = [0];
+  parent = new Int32Array(1024);
   count = 1;
 
   insert(prefix: string): number {
@@ -369,9 +422,12 @@ class Trie {
           const grown = new Int32Array(this.children.length * 2);
           grown.set(this.children);
           this.children = grown;
+          const grownParent = new Int32Array(this.parent.length * 2);
+          grownParent.set(this.parent);
+          this.parent = grownParent;
         }
         this.children[slot] = child;
-        this.parent.push(node);
+        this.parent[child] = node;
       }
       node = child;
     }
@@ -381,6 +437,19 @@ class Trie {
   // The node format of docs/table-format.md: u16 mark, u16 pad, u32 child[10].
   encode(mark: (node: number) => number): Uint8Array {
     const out = new Uint8Array(4 + this.count * DIGITS_NODE_SIZE);
+    if (LITTLE_ENDIAN) {
+      // Nodes are 11 u32 words after the u32 count: (mark | pad << 16), child[10].
+      const words = new Uint32Array(out.buffer);
+      words[0] = this.count;
+      for (let node = 0; node < this.count; node++) {
+        const at = 1 + node * 11;
+        const from = node * 10;
+        const children = this.children;
+        words[at] = mark(node);
+        for (let d = 0; d < 10; d++) words[at + 1 + d] = children[from + d]!;
+      }
+      return out;
+    }
     const view = new DataView(out.buffer);
     view.setUint32(0, this.count, true);
     for (let node = 0; node < this.count; node++) {
@@ -424,6 +493,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   rules.forEach((rule, r) => setBit(rule.mode === 'shadow' ? shadow : enforce, r));
 
   const scopeOf = new Map<string, 'message' | 'component'>(FIELDS.map((f) => [f.name, f.scope]));
+  const fieldByName = new Map<string, FieldDefinition>(FIELDS.map((f) => [f.name, f]));
   scopeOf.set('sigwall.relation', 'component');
   const conditions: RuleConditions[] = rules.map((rule) => {
     const byField = new Map<string, unknown>();
@@ -435,7 +505,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       byField.set(field, condition);
       if (scopeOf.get(field) === 'component') hasComponent = true;
       else hasMessage = true;
-      const definition = FIELDS.find((f) => f.name === field);
+      const definition = fieldByName.get(field);
       if (definition !== undefined && isSparse(definition)) hasSparse = true;
     }
     return { byField, hasComponent, hasMessage, hasSparse };
@@ -455,8 +525,15 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     return set;
   };
   const decidedBy = (field: string) => decidedAfter(scopeOf.get(field)!, new Set([field]));
-  const conditionsOn = (field: string) =>
-    conditions.flatMap((c, rule) => (c.byField.has(field) ? [{ rule, condition: c.byField.get(field) }] : []));
+  const byField = new Map<string, { rule: number; condition: unknown }[]>();
+  conditions.forEach((c, rule) => {
+    for (const [field, condition] of c.byField) {
+      let list = byField.get(field);
+      if (list === undefined) byField.set(field, (list = []));
+      list.push({ rule, condition });
+    }
+  });
+  const conditionsOn = (field: string) => byField.get(field) ?? [];
 
   const partners = Object.entries(policy.networks.partners);
   const networksInOrder: NetworkLike[] = [policy.networks.home, ...partners.map(([, network]) => network)];
@@ -468,6 +545,8 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   // (bit i = sparse index i).
   const sparseMask = new Uint16Array(rules.length);
   const negativeType = new Uint16Array(rules.length);
+  // RULE_LISTS: the sparse classes' lists and the result lists.
+  const lists = new ListPool();
 
   const fieldIds = new Map<string, number>(FIELDS.map((field, i) => [field.name, i]));
   const used = FIELDS.filter((field) => conditions.some((c) => c.byField.has(field.name)));
@@ -722,6 +801,14 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       const parent = trie.parent[node]!;
       let state = nodeState[parent]!;
       const one = node < singleSource.length ? singleSource[node]! : 0;
+      const ownNet = node < netNode.length ? netNode[node]! : 0;
+      if (one === 0 && ownNet === 0) {
+        // No prefix ends here: the parent's state (most nodes).
+        nodeState[node] = state;
+        nodeNet[node] = nodeNet[parent]!;
+        nodePair[node] = nodePair[parent]!;
+        continue;
+      }
       if (one !== 0) {
         const tkey = one > 0 ? state * sourceCount + one : `${state}:${nodeSources.get(node)!.join(',')}`;
         let next = transitions.get(tkey);
@@ -741,7 +828,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
         state = next;
       }
       nodeState[node] = state;
-      const net = nodeNet[parent]! | (node < netNode.length ? netNode[node]! : 0);
+      const net = nodeNet[parent]! | ownNet;
       nodeNet[node] = net;
       const pair = state * 2 + net;
       let p = pairIndex.get(pair);
@@ -754,15 +841,26 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     }
 
     // The rules each pair satisfies before negation ("hit"); the absent value hits none.
-    const hits: Int32Array[] = pairs.map((pair) => {
+    const seen = new Int32Array(rules.length).fill(-1);
+    const scratch = new Int32Array(rules.length);
+    const hits: Int32Array[] = pairs.map((pair, p) => {
       const state = pair >>> 1;
-      const out: number[] = [];
-      for (const s of stateSources[state]!) for (const r of sourceList[s]!.rules) out.push(r);
-      if ((pair & 1) === 0) for (const r of foreignRules) out.push(r);
-      const sorted = Int32Array.from(out).sort();
       let n = 0;
-      for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[n++] = sorted[i]!;
-      return sorted.subarray(0, n);
+      let parts = 0;
+      const add = (list: readonly number[]) => {
+        parts++;
+        for (const r of list) {
+          if (seen[r] === p) continue;
+          seen[r] = p;
+          scratch[n++] = r;
+        }
+      };
+      for (const s of stateSources[state]!) add(sourceList[s]!.rules);
+      if ((pair & 1) === 0 && foreignRules.length > 0) add(foreignRules);
+      const out = scratch.slice(0, n);
+      // Each source's rules ascend; several sources need a merge.
+      if (parts > 1) out.sort();
+      return out;
     });
     // Positive or negative type per rule: the one that lists fewer of the pairs + absent.
     const hitCount = new Int32Array(rules.length);
@@ -778,35 +876,51 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     // Rules listed where they are NOT hit: positive-type negated ones, negative-type plain ones.
     const listedWhenMissed = constrainedRules.filter((r) => (isNegative(r) === 1) !== (negated[r] === 1));
     const mark = new Int32Array(rules.length).fill(-1);
-    const classLists: { positive: number[]; negative: number[] }[] = [];
-    const classIds = new Map<string, number>();
-    const intern = (positive: number[], negative: number[]): number => {
-      positive.sort((a, b) => a - b);
-      negative.sort((a, b) => a - b);
-      const key = `${positive.join(',')}|${negative.join(',')}`;
-      let id = classIds.get(key);
-      if (id === undefined) {
-        id = classLists.length;
-        if (id >= BUDGET.classes) tooComplex(`dimension ${field.name}`, `more than ${BUDGET.classes} classes`, `${BUDGET.classes}`, { at: field.name, classes: id + 1 });
-        classLists.push({ positive, negative });
-        classIds.set(key, id);
-      }
-      return id;
-    };
+    const classLists: { positive: number; negative: number }[] = [];
+    // (positive list id, negative list id) -> class.
+    const classIds = new Map<number, number>();
+    const positive = new Int32Array(rules.length);
+    const negative = new Int32Array(rules.length);
     const classOf = (hit: Int32Array | undefined, stamp: number): number => {
-      const positive: number[] = [];
-      const negative: number[] = [];
+      let p = 0;
+      let n = 0;
       if (hit !== undefined) {
         for (let i = 0; i < hit.length; i++) {
           const r = hit[i]!;
           mark[r] = stamp;
           // Hit and listed where hit: a plain positive-type rule accepts, a negated
           // negative-type one rejects.
-          if (isNegative(r) === negated[r]) (isNegative(r) ? negative : positive).push(r);
+          if (isNegative(r) === negated[r]) {
+            if (isNegative(r)) negative[n++] = r;
+            else positive[p++] = r;
+          }
         }
       }
-      for (const r of listedWhenMissed) if (mark[r] !== stamp) (isNegative(r) ? negative : positive).push(r);
-      return intern(positive, negative);
+      let sortP = false;
+      let sortN = false;
+      for (const r of listedWhenMissed) {
+        if (mark[r] === stamp) continue;
+        if (isNegative(r)) {
+          sortN ||= n > 0 && negative[n - 1]! > r;
+          negative[n++] = r;
+        } else {
+          sortP ||= p > 0 && positive[p - 1]! > r;
+          positive[p++] = r;
+        }
+      }
+      if (sortP) positive.subarray(0, p).sort();
+      if (sortN) negative.subarray(0, n).sort();
+      const pid = lists.intern(positive, p);
+      const nid = lists.intern(negative, n);
+      const key = pid * 0x4000000 + nid;
+      let id = classIds.get(key);
+      if (id === undefined) {
+        id = classLists.length;
+        if (id >= BUDGET.classes) tooComplex(`dimension ${field.name}`, `more than ${BUDGET.classes} classes`, `${BUDGET.classes}`, { at: field.name, classes: id + 1 });
+        classLists.push({ positive: pid, negative: nid });
+        classIds.set(key, id);
+      }
+      return id;
     };
     const pairClass = hits.map((hit, p) => classOf(hit, p));
     const defaultClass = pairClass[0]!;
@@ -965,21 +1079,6 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   if (rows * columns > BUDGET.phaseEntries)
     tooComplex(finalName, `${rows} x ${columns} = ${rows * columns} entries`, `${BUDGET.phaseEntries}`, { at: finalName, rows, columns });
 
-  // RULE_LISTS: u16 rule indices. Identical lists are stored once.
-  const ruleLists: number[] = [];
-  const listOffsets = new Map<string, number>();
-  const storeList = (list: readonly number[]): number => {
-    if (list.length === 0) return 0;
-    const key = list.join(',');
-    let offset = listOffsets.get(key);
-    if (offset === undefined) {
-      offset = ruleLists.length;
-      for (const r of list) ruleLists.push(r);
-      listOffsets.set(key, offset);
-    }
-    return offset;
-  };
-
   // Results, per cell: the rule list L (docs/table-format.md, Results): the rules of (message
   // class AND component class), ascending, cut after the first enforce rule with no sparse
   // condition (it decides whenever the walk reaches it). Identical lists are one result.
@@ -1033,7 +1132,8 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
             bits ^= low;
           }
         }
-        results.push({ offset: storeList(list), count: list.length });
+        const listId = lists.intern(list);
+        results.push({ offset: lists.offsets[listId]!, count: list.length });
         resultKeys.push(cell.slice(0, n));
         resultNext.push(-1);
         if (last === -1) resultFirst.set(h, id);
@@ -1087,18 +1187,18 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     return { data: out, count: classCountOf(d) };
   });
   const sparseSections = sparseDimensions.map(({ d, index }) => {
-    const lists = d.sparse!;
-    const out = new Uint8Array(8 + lists.length * 12);
+    const classLists = d.sparse!;
+    const out = new Uint8Array(8 + classLists.length * 12);
     const view = new DataView(out.buffer);
     view.setUint16(0, index, true);
-    lists.forEach(({ positive, negative }, c) => {
+    classLists.forEach(({ positive, negative }, c) => {
       const at = 8 + c * 12;
-      view.setUint32(at, storeList(positive), true);
-      view.setUint32(at + 4, storeList(negative), true);
-      view.setUint16(at + 8, positive.length, true);
-      view.setUint16(at + 10, negative.length, true);
+      view.setUint32(at, lists.offsets[positive]!, true);
+      view.setUint32(at + 4, lists.offsets[negative]!, true);
+      view.setUint16(at + 8, lists.counts[positive]!, true);
+      view.setUint16(at + 10, lists.counts[negative]!, true);
     });
-    return { data: out, count: lists.length };
+    return { data: out, count: classLists.length };
   });
   // ACCEPT: per dense dimension, per class, the bitset of the rules the class is compatible
   // with (u64 words, rule r = bit r % 64 of word r / 64), for verifying sparse candidates.
@@ -1142,8 +1242,8 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       view.setUint16(20 + i * 8, result.count, true);
     });
   }
-  const ruleListsSection = new Uint8Array(ruleLists.length * 2);
-  writeU16s(ruleListsSection, 0, Uint16Array.from(ruleLists));
+  const ruleListsSection = new Uint8Array(lists.length * 2);
+  writeU16s(ruleListsSection, 0, lists.data.subarray(0, lists.length));
 
   const sections: { kind: number; data: Uint8Array; count: number }[] = [
     { kind: SectionKind.RULES, data: rulesSection, count: rules.length },
@@ -1152,7 +1252,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     { kind: SectionKind.RESULTS, data: resultsSection, count: results.length },
     ...sparseSections.map((s) => ({ kind: SectionKind.SPARSE, ...s })),
     { kind: SectionKind.ACCEPT, data: acceptSection, count: denseClassCount },
-    { kind: SectionKind.RULE_LISTS, data: ruleListsSection, count: ruleLists.length },
+    { kind: SectionKind.RULE_LISTS, data: ruleListsSection, count: lists.length },
     ...(networksSection ? [{ kind: SectionKind.NETWORKS, data: networksSection, count: networksInOrder.length }] : []),
     // The <policy> of the "<policy>#default" and "<policy>#malformed" verdicts.
     { kind: SectionKind.POLICY_NAME, data: encoder.encode(policy.name), count: 0 },
@@ -1203,7 +1303,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     })),
     phases: phaseStats,
     results: results.length,
-    ruleListEntries: ruleLists.length,
+    ruleListEntries: lists.length,
     imageBytes: size,
     buildMs: performance.now() - started,
   };
