@@ -66,7 +66,9 @@ try {
       const { image, stats } = compiled;
       row.image = image;
       row.imageBytes = image.byteLength;
-      row.classes = stats.dimensions.reduce((sum, d) => sum + d.classes, 0);
+      row.classes = stats.dimensions.reduce((sum, d) => sum + (d.sparse ? 0 : d.classes), 0);
+      row.sparseClasses = stats.dimensions.reduce((sum, d) => sum + (d.sparse ? d.classes : 0), 0);
+      row.listEntries = stats.ruleListEntries;
       row.phaseEntries = stats.phases.reduce((sum, p) => sum + p.rows * p.columns, 0);
       row.results = stats.results;
     } catch (error) {
@@ -100,17 +102,17 @@ try {
 
   const messagesSeen = compiled[0]?.messages;
   console.log(`\ncapture: ${fmt(messagesSeen ?? messages)} messages, ${(capture.length / 1e6).toFixed(1)} MB; classification best of ${runs} runs per policy, interleaved; ns/msg = classifyNanoseconds / messages`);
-  const header = ['rules', 'prefixes', 'lists', 'shadow', 'resolve ms', 'compile ms first/best', 'image', 'classes', 'phase cells', 'ns/msg', 'ratio', 'allow/drop/alert'];
+  const header = ['rules', 'prefixes', 'lists', 'shadow', 'resolve ms', 'compile ms first/best', 'image', 'dense/sparse classes', 'phase cells', 'list entries', 'ns/msg', 'ratio', 'allow/drop/alert'];
   const table = [header];
   for (const row of rows) {
     if (row.tooComplex || row.failed) {
-      table.push([fmt(row.ruleCount), fmt(row.prefixes), fmt(row.lists), fmt(row.shadows), fmt(row.resolveMs), '-', '-', '-', '-', '-', '-', '-']);
+      table.push([fmt(row.ruleCount), fmt(row.prefixes), fmt(row.lists), fmt(row.shadows), fmt(row.resolveMs), '-', '-', '-', '-', '-', '-', '-', '-']);
       continue;
     }
     const a = row.actions;
     table.push([
       fmt(row.ruleCount), fmt(row.prefixes), fmt(row.lists), fmt(row.shadows), fmt(row.resolveMs), `${fmt(row.firstCompileMs)} / ${fmt(row.compileMs)}`,
-      `${(row.imageBytes / 1024).toFixed(0)} KiB`, fmt(row.classes), fmt(row.phaseEntries),
+      `${(row.imageBytes / 1024).toFixed(0)} KiB`, `${fmt(row.classes)} / ${fmt(row.sparseClasses)}`, fmt(row.phaseEntries), fmt(row.listEntries),
       fmt(row.nsPerMessage, 1), `${ratioOf(row).toFixed(2)}x`, a ? `${a.allow}/${a.drop}/${a.alert}` : '-',
     ]);
   }

@@ -5,12 +5,15 @@
 // suite classifies the demo traffic with the image (test/support/table-interpreter.ts) and holds
 // the verdicts to evaluate()'s.
 //
-// Building is where the cost goes: per dimension the values are split into equivalence classes
-// (bitsets of compatible rules), then the dimensions are folded pairwise (Recursive Flow
-// Classification) with identical bitsets merged at every step, after cutting each bitset above
-// the first rule it decides for sure (truncate()). Bitsets are Uint32Array words; a rule whose
-// bit is 1 in every class of an input (one no folded field constrains, and truncation did not
-// clear) lets a phase compare only the words of rules that vary on both sides (combine()).
+// Building is where the cost goes. Digits fields are SPARSE dimensions (docs/table-format.md, "Why
+// this shape"): per class, the positive-type rules that accept it and the negative-type rules that
+// reject it (digitsDimension()), never crossed with anything. The other, DENSE dimensions split
+// their values into equivalence classes (bitsets of compatible rules) and are folded pairwise
+// (Recursive Flow Classification) with identical bitsets merged at every step, after cutting each
+// bitset above the first rule it decides for sure (truncate()); the final cells hold rule lists.
+// Bitsets are Uint32Array words; a rule whose bit is 1 in every class of an input (one no folded
+// field constrains, and truncation did not clear) lets a phase compare only the words of rules
+// that vary on both sides (combine()). Rule lists go to one typed pool (ListPool).
 import { performance } from 'node:perf_hooks';
 import { crc32c } from '../builder/crc32c.js';
 import { anomalyCatalog, operationNames } from '../dataplane/decoder.js';
@@ -233,6 +236,9 @@ interface Dimension {
   defaultClass: number;
   // The lookup structure after the 8-byte head; BYTES entries point into STRINGS.
   body: (strings: StringTable) => Uint8Array;
+  // DIGITS: the section written in place, `head` bytes left free for the head (a trie is
+  // megabytes: one copy fewer).
+  section?: (head: number) => Uint8Array;
   prefixes?: number;
   nodes?: number;
 }
@@ -262,15 +268,21 @@ class StringTable {
 // RULE_LISTS: u16 rule lists, each stored once. A list is interned by content (hash chains over
 // typed arrays, no string keys: the bench's 10,000 rules make about 100,000 of them).
 class ListPool {
-  data = new Uint16Array(1 << 16);
+  data: Uint16Array | Uint32Array;
   length = 0;
   readonly offsets: number[] = [0];
   readonly counts: number[] = [0];
   private readonly first = new Map<number, number>();
   private readonly next: number[] = [-1];
 
-  constructor() {
+  // `wide`: u32 entries (the digits path states: lists of source ids), else u16 (rule indices).
+  constructor(private readonly wide = false) {
+    this.data = wide ? new Uint32Array(1 << 16) : new Uint16Array(1 << 16);
     this.first.set(ListPool.hash([], 0), 0); // id 0: the empty list
+  }
+
+  list(id: number): Uint16Array | Uint32Array {
+    return this.data.subarray(this.offsets[id]!, this.offsets[id]! + this.counts[id]!);
   }
 
   private static hash(list: ArrayLike<number>, n: number): number {
@@ -295,7 +307,8 @@ class ListPool {
       id = this.next[id]!;
     }
     if (this.length + n > this.data.length) {
-      const grown = new Uint16Array(Math.max(this.data.length * 2, this.length + n));
+      const size = Math.max(this.data.length * 2, this.length + n);
+      const grown = this.wide ? new Uint32Array(size) : new Uint16Array(size);
       grown.set(this.data.subarray(0, this.length));
       this.data = grown;
     }
@@ -435,11 +448,13 @@ class Trie {
   }
 
   // The node format of docs/table-format.md: u16 mark, u16 pad, u32 child[10].
-  encode(mark: (node: number) => number): Uint8Array {
-    const out = new Uint8Array(4 + this.count * DIGITS_NODE_SIZE);
+  // `head`: bytes left free before the structure (a multiple of 4).
+  encode(mark: (node: number) => number, head = 0): Uint8Array {
+    const whole = new Uint8Array(head + 4 + this.count * DIGITS_NODE_SIZE);
+    const out = whole.subarray(head);
     if (LITTLE_ENDIAN) {
       // Nodes are 11 u32 words after the u32 count: (mark | pad << 16), child[10].
-      const words = new Uint32Array(out.buffer);
+      const words = new Uint32Array(whole.buffer, head);
       words[0] = this.count;
       for (let node = 0; node < this.count; node++) {
         const at = 1 + node * 11;
@@ -448,16 +463,16 @@ class Trie {
         words[at] = mark(node);
         for (let d = 0; d < 10; d++) words[at + 1 + d] = children[from + d]!;
       }
-      return out;
+      return whole;
     }
-    const view = new DataView(out.buffer);
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     view.setUint32(0, this.count, true);
     for (let node = 0; node < this.count; node++) {
       const at = 4 + node * DIGITS_NODE_SIZE;
       view.setUint16(at, mark(node), true);
       for (let d = 0; d < 10; d++) view.setUint32(at + 4 + d * 4, this.children[node * 10 + d]!, true);
     }
-    return out;
+    return whole;
   }
 }
 
@@ -549,7 +564,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   const lists = new ListPool();
 
   const fieldIds = new Map<string, number>(FIELDS.map((field, i) => [field.name, i]));
-  const used = FIELDS.filter((field) => conditions.some((c) => c.byField.has(field.name)));
+  const used = FIELDS.filter((field) => byField.has(field.name));
   for (const field of used) {
     if (field.layer === 'sccp') features |= FeatureBit.SCCP;
     if (field.layer === 'tcap') features |= FeatureBit.TCAP;
@@ -786,8 +801,9 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     prefixCount += prefixes;
 
     // Path states: sorted source-id sets, interned; transitions memoised.
-    const stateSources: number[][] = [[]];
-    const stateIds = new Map<string, number>([['', 0]]);
+    // State ids are ListPool ids of the sorted source-id lists (0: no source).
+    const states = new ListPool(true);
+    const merged = new Int32Array(sourceList.length + 1);
     const transitions = new Map<string | number, number>();
     const sourceCount = sourceList.length + 1;
     const nodeState = new Int32Array(trie.count);
@@ -813,16 +829,14 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
         const tkey = one > 0 ? state * sourceCount + one : `${state}:${nodeSources.get(node)!.join(',')}`;
         let next = transitions.get(tkey);
         if (next === undefined) {
-          const merged = new Set(stateSources[state]);
-          for (const s of one > 0 ? [one - 1] : nodeSources.get(node)!) merged.add(s);
-          const sorted = [...merged].sort((a, b) => a - b);
-          const key = sorted.join(',');
-          next = stateIds.get(key);
-          if (next === undefined) {
-            next = stateSources.length;
-            stateSources.push(sorted);
-            stateIds.set(key, next);
-          }
+          // The state's sources plus this node's, sorted, deduplicated.
+          const own = one > 0 ? [one - 1] : nodeSources.get(node)!;
+          const before = states.list(state);
+          let n = 0;
+          for (let i = 0; i < before.length; i++) merged[n++] = before[i]!;
+          for (const s of own) if (!before.includes(s) && !merged.subarray(before.length, n).includes(s)) merged[n++] = s;
+          merged.subarray(0, n).sort();
+          next = states.intern(merged, n);
           transitions.set(tkey, next);
         }
         state = next;
@@ -855,7 +869,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
           scratch[n++] = r;
         }
       };
-      for (const s of stateSources[state]!) add(sourceList[s]!.rules);
+      for (const s of states.list(state)) add(sourceList[s]!.rules);
       if ((pair & 1) === 0 && foreignRules.length > 0) add(foreignRules);
       const out = scratch.slice(0, n);
       // Each source's rules ascend; several sources need a merge.
@@ -936,7 +950,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     return {
       fieldId, name: field.name, lookup: 'DIGITS', scope: field.scope, classes: [],
       constrained: space.empty(), absentClass, defaultClass, sparse: classLists,
-      body: () => trie.encode((node) => marks[node]!), prefixes, nodes: trie.count,
+      body: () => trie.encode((node) => marks[node]!), section: (head) => trie.encode((node) => marks[node]!, head), prefixes, nodes: trie.count,
     };
   };
 
@@ -1175,15 +1189,19 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     });
   }
   const dimensionSections = dimensions.map((d) => {
-    const body = d.body(strings);
-    const out = new Uint8Array(8 + body.length);
-    const view = new DataView(out.buffer);
+    let out: Uint8Array;
+    if (d.section !== undefined) out = d.section(8);
+    else {
+      const body = d.body(strings);
+      out = new Uint8Array(8 + body.length);
+      out.set(body, 8);
+    }
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     view.setUint16(0, d.fieldId, true);
     view.setUint8(2, LookupKind[d.lookup]);
     view.setUint8(3, d.scope === 'message' ? 0 : 1);
     view.setUint16(4, d.absentClass, true);
     view.setUint16(6, d.defaultClass, true);
-    out.set(body, 8);
     return { data: out, count: classCountOf(d) };
   });
   const sparseSections = sparseDimensions.map(({ d, index }) => {
