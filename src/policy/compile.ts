@@ -265,46 +265,46 @@ class StringTable {
   }
 }
 
-// RULE_LISTS: u16 rule lists, each stored once. A list is interned by content (hash chains over
-// typed arrays, no string keys: the bench's 10,000 rules make about 100,000 of them).
+// RULE_LISTS: u16 rule lists, each stored once. A list is interned by content: an open-addressing
+// table of list ids over typed arrays (no string keys, no Map: the bench's 10,000 rules make
+// about 100,000 lists, and the digits path states go through the same pool).
 class ListPool {
   data: Uint16Array | Uint32Array;
   length = 0;
-  readonly offsets: number[] = [0];
-  readonly counts: number[] = [0];
-  private readonly first = new Map<number, number>();
-  private readonly next: number[] = [-1];
+  offsets = new Int32Array(1024);
+  counts = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  private ids = 0;
+  // Slots hold id + 1 (0: empty); the table is kept at most half full.
+  private slots = new Int32Array(2048);
 
   // `wide`: u32 entries (the digits path states: lists of source ids), else u16 (rule indices).
   constructor(private readonly wide = false) {
     this.data = wide ? new Uint32Array(1 << 16) : new Uint16Array(1 << 16);
-    this.first.set(ListPool.hash([], 0), 0); // id 0: the empty list
+    this.intern([], 0); // id 0: the empty list
   }
 
   list(id: number): Uint16Array | Uint32Array {
     return this.data.subarray(this.offsets[id]!, this.offsets[id]! + this.counts[id]!);
   }
 
-  private static hash(list: ArrayLike<number>, n: number): number {
-    let h = Math.imul(n ^ 0x9e3779b9, 0x85ebca6b);
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ list[i]!, 0x01000193) ^ (h >>> 15);
-    return h;
-  }
-
   // The id of the list `list[0, n)` (ascending rule indices).
   intern(list: ArrayLike<number>, n: number = list.length): number {
-    const h = ListPool.hash(list, n);
-    let id = this.first.get(h);
-    let last = -1;
-    while (id !== undefined && id !== -1) {
-      if (this.counts[id] === n) {
-        const at = this.offsets[id]!;
+    let h = Math.imul(n ^ 0x9e3779b9, 0x85ebca6b);
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ list[i]!, 0x01000193) ^ (h >>> 15);
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const at = this.slots[slot]!;
+      if (at === 0) break;
+      const id = at - 1;
+      if (this.hashes[id] === h && this.counts[id] === n) {
+        const from = this.offsets[id]!;
         let same = true;
-        for (let i = 0; same && i < n; i++) same = this.data[at + i] === list[i];
+        for (let i = 0; same && i < n; i++) same = this.data[from + i] === list[i];
         if (same) return id;
       }
-      last = id;
-      id = this.next[id]!;
+      slot = (slot + 1) & mask;
     }
     if (this.length + n > this.data.length) {
       const size = Math.max(this.data.length * 2, this.length + n);
@@ -313,14 +313,35 @@ class ListPool {
       this.data = grown;
     }
     for (let i = 0; i < n; i++) this.data[this.length + i] = list[i]!;
-    const created = this.offsets.length;
-    this.offsets.push(this.length);
-    this.counts.push(n);
-    this.next.push(-1);
+    const id = this.ids++;
+    if (id === this.offsets.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.offsets = grow(this.offsets);
+      this.counts = grow(this.counts);
+      this.hashes = grow(this.hashes);
+    }
+    this.offsets[id] = this.length;
+    this.counts[id] = n;
+    this.hashes[id] = h;
     this.length += n;
-    if (last === -1) this.first.set(h, created);
-    else this.next[last] = created;
-    return created;
+    this.slots[slot] = id + 1;
+    if (this.ids * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.ids; id++) {
+      let slot = this.hashes[id]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = id + 1;
+    }
+    this.slots = slots;
   }
 }
 
