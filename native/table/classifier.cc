@@ -158,10 +158,13 @@ uint16_t walk_trie(const uint8_t* image, uint32_t nodes_at, const DigitsValue& d
   for (uint32_t i = 0; i < digits.count; ++i) {
     const char ch = digits.text[i];
     if (ch < '0' || ch > '9') break;
-    const uint32_t child = read_u32(image + nodes_at + node * 44 + 4 + 4 * static_cast<uint32_t>(ch - '0'));
-    if (child == 0) break;
-    node = child;
-    const uint16_t mark = read_u16(image + nodes_at + node * 44);
+    const uint32_t digit = static_cast<uint32_t>(ch - '0');
+    const uint8_t* at = image + nodes_at + 8 * node;
+    const uint32_t bitmap = read_u16(at + 2);
+    if (!((bitmap >> digit) & 1)) break;
+    // Children are consecutive, in digit order, from `first`.
+    node = read_u32(at + 4) + static_cast<uint32_t>(__builtin_popcount(bitmap & ((1u << digit) - 1)));
+    const uint16_t mark = read_u16(image + nodes_at + 8 * node);
     if (mark != kUnmarked) best = mark;
   }
   return best;

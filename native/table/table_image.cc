@@ -49,7 +49,7 @@ const char* section_name(uint32_t kind) {
 constexpr uint32_t kSmallSize = 256 * 2;
 constexpr uint32_t kOperationEntries = 513;  // 2 x 256 local opcodes + "global or none"
 constexpr uint32_t kRelationEntries = 3;
-constexpr uint32_t kTrieNodeSize = 44;  // u16 mark, u16 pad, u32 child[10]
+constexpr uint32_t kTrieNodeSize = 8;  // u16 mark, u16 child bitmap, u32 first child
 constexpr uint32_t kDirectoryEntrySize = 16;
 constexpr uint32_t kRuleSize = 16;
 constexpr uint32_t kResultSize = 8;
@@ -393,17 +393,25 @@ bool Loader::accept(const Section& s) {
   return true;
 }
 
+// Children of a node are consecutive nodes after it (first > n), one per bit of its bitmap, so a
+// walk from the root only moves forward and every child index it computes is < the node count.
 bool Loader::trie(uint32_t at, uint32_t nodes, uint32_t limit, const char* what) {
   for (uint32_t n = 0; n < nodes; ++n) {
     const uint32_t node = at + n * kTrieNodeSize;
     const uint16_t mark = read_u16(d_ + node);
     if (mark != kUnmarked && mark >= limit)
       return fail("%s node %u (offset %u): %s %u >= %u", what, n, node, what[0] == 'n' ? "network" : "class", mark, limit);
-    for (uint32_t c = 0; c < 10; ++c) {
-      const uint32_t child = read_u32(d_ + node + 4 + 4 * c);
-      if (child >= nodes)
-        return fail("%s node %u (offset %u): child %u = %u >= node count %u", what, n, node + 4 + 4 * c, c, child, nodes);
+    const uint16_t bitmap = read_u16(d_ + node + 2);
+    const uint32_t first = read_u32(d_ + node + 4);
+    if (bitmap > 0x3FF) return fail("%s node %u (offset %u): child bitmap 0x%x has bits above digit 9", what, n, node + 2, bitmap);
+    if (bitmap == 0) {
+      if (first != 0) return fail("%s node %u (offset %u): first child %u without children (must be 0)", what, n, node + 4, first);
+      continue;
     }
+    const uint32_t children = static_cast<uint32_t>(__builtin_popcount(bitmap));
+    if (first <= n || static_cast<uint64_t>(first) + children > nodes)
+      return fail("%s node %u (offset %u): children [%u, +%u) are not after it and below the node count %u", what, n, node + 4,
+                  first, children, nodes);
   }
   return true;
 }

@@ -360,9 +360,16 @@ TEST(TableImageDimension, SortedClassAndSize) {
 TEST(TableImageDimension, DigitsChildOutOfRange) {
   ImageBuilder b = minimal_builder();
   b.dimensions[0] = digits(FieldId::kSccpCalledDigits, Scope::kMessage, 2, 0, 0, Trie().add("12", 1));
-  set32(b.dimensions[0].body, 4 + 4 + 4 * 1, 9);  // root's child for digit 1 -> node 9 of 3
+  set32(b.dimensions[0].body, 4 + 4, 9);  // root's first child -> node 9 of 3
   expect_refused(b, "DIGITS node 0 (offset");
-  expect_refused(b, "child 1 = 9 >= node count 3");
+  expect_refused(b, "children [9, +1) are not after it and below the node count 3");
+  set32(b.dimensions[0].body, 4 + 4, 0);  // a child at or before its parent
+  expect_refused(b, "children [0, +1) are not after it");
+  set32(b.dimensions[0].body, 4 + 4, 1);
+  set16(b.dimensions[0].body, 4 + 2, 0x402);  // a bitmap bit above digit 9
+  expect_refused(b, "child bitmap 0x402 has bits above digit 9");
+  set16(b.dimensions[0].body, 4 + 2, 0);  // no children but a first child
+  expect_refused(b, "first child 1 without children (must be 0)");
 }
 
 TEST(TableImageDimension, DigitsClassOutOfRange) {
@@ -469,9 +476,15 @@ TEST(TableImageNetworks, NetworkIndexAndChildren) {
   expect_refused(b, "network 1 >= 1");
   b.gt_networks = Trie().add("44", 0);
   b.mcc_mnc_networks = Trie().add("2", 0);
-  b.mcc_mnc_networks.nodes[1].child[3] = 7;
-  expect_refused(b, "network MCC+MNC trie node 1");
-  expect_refused(b, "child 3 = 7 >= node count 2");
+  Layout layout;
+  auto image = b.build(&layout);
+  // NETWORKS: count, the GT trie (count + 3 nodes), the MCC+MNC trie (count + 2 nodes): its
+  // node 1 given a child 7 for digit 3.
+  const uint32_t node1 = layout.offset["NETWORKS"] + 4 + 4 + 3 * 8 + 4 + 8;
+  set16(image, node1 + 2, 1u << 3);
+  set32(image, node1 + 4, 7);
+  expect_refused(image, "network MCC+MNC trie node 1");
+  expect_refused(image, "children [7, +1) are not after it and below the node count 2");
 }
 
 TEST(TableImageNetworks, Sizes) {
@@ -488,7 +501,7 @@ TEST(TableImageNetworks, Sizes) {
   expect_refused(bad, "network GT trie at offset");
   expect_refused(bad, "5 nodes run past the section end");
   bad = image;
-  set32(bad, entry + 8, 4 + 48 + 48 - 4);  // two one-node tries, 4 bytes short
+  set32(bad, entry + 8, 4 + 12 + 12 - 4);  // two one-node tries, 4 bytes short
   expect_refused(bad, "network MCC+MNC trie");
 }
 

@@ -67,13 +67,23 @@ struct Trie {
     nodes[node].mark = mark;
     return *this;
   }
-  // u32 node count, then 44-byte nodes (u16 mark, u16 pad, u32 child[10]).
+  // u32 node count, then 8-byte nodes (u16 mark, u16 child bitmap, u32 first child) in
+  // breadth-first order, so that each node's children are consecutive, in digit order.
   void write(std::vector<uint8_t>& out) const {
     put32(out, static_cast<uint32_t>(nodes.size()));
-    for (const Node& n : nodes) {
+    std::vector<uint32_t> order{0};  // builder node of each written node
+    for (size_t i = 0; i < order.size(); ++i) {
+      const Node& n = nodes[order[i]];
+      uint16_t bitmap = 0;
+      const uint32_t first = static_cast<uint32_t>(order.size());
+      for (uint32_t d = 0; d < 10; ++d)
+        if (n.child[d] != 0) {
+          bitmap = static_cast<uint16_t>(bitmap | (1u << d));
+          order.push_back(n.child[d]);
+        }
       put16(out, n.mark);
-      put16(out, 0);
-      for (uint32_t c : n.child) put32(out, c);
+      put16(out, bitmap);
+      put32(out, bitmap == 0 ? 0 : first);
     }
   }
 };

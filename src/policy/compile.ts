@@ -36,7 +36,7 @@ export const FeatureBit = { SCCP: 1, TCAP: 2, COMPONENT: 4, RELATION: 8 } as con
 const RELATION_FIELD_ID = 0xffff;
 const NO_RULE = 0xffff;
 const UNMARKED = 0xffff;
-const DIGITS_NODE_SIZE = 44;
+const DIGITS_NODE_SIZE = 8;
 // RULES: the designated sparse dimension of a rule without positive-type sparse conditions.
 const NO_SPARSE = 0xff;
 // The RULES masks are u16: at most 16 sparse dimensions (the registry has 11 digits fields).
@@ -468,30 +468,32 @@ class Trie {
     return node;
   }
 
-  // The node format of docs/table-format.md: u16 mark, u16 pad, u32 child[10].
-  // `head`: bytes left free before the structure (a multiple of 4).
+  // The node format of docs/table-format.md: u16 mark, u16 child bitmap, u32 first child, in
+  // breadth-first order (a node's children are consecutive, in digit order). `head`: bytes left
+  // free before the structure (a multiple of 4).
   encode(mark: (node: number) => number, head = 0): Uint8Array {
-    const whole = new Uint8Array(head + 4 + this.count * DIGITS_NODE_SIZE);
-    const out = whole.subarray(head);
-    if (LITTLE_ENDIAN) {
-      // Nodes are 11 u32 words after the u32 count: (mark | pad << 16), child[10].
-      const words = new Uint32Array(whole.buffer, head);
-      words[0] = this.count;
-      for (let node = 0; node < this.count; node++) {
-        const at = 1 + node * 11;
-        const from = node * 10;
-        const children = this.children;
-        words[at] = mark(node);
-        for (let d = 0; d < 10; d++) words[at + 1 + d] = children[from + d]!;
+    const count = this.count;
+    const whole = new Uint8Array(head + 4 + count * DIGITS_NODE_SIZE);
+    const view = new DataView(whole.buffer, head);
+    view.setUint32(0, count, true);
+    const order = new Int32Array(count); // trie node at each written position
+    const children = this.children;
+    let next = 1;
+    for (let at = 0; at < count; at++) {
+      const node = order[at]!;
+      const first = next;
+      let bitmap = 0;
+      for (let d = 0; d < 10; d++) {
+        const child = children[node * 10 + d]!;
+        if (child !== 0) {
+          bitmap |= 1 << d;
+          order[next++] = child;
+        }
       }
-      return whole;
-    }
-    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    view.setUint32(0, this.count, true);
-    for (let node = 0; node < this.count; node++) {
-      const at = 4 + node * DIGITS_NODE_SIZE;
-      view.setUint16(at, mark(node), true);
-      for (let d = 0; d < 10; d++) view.setUint32(at + 4 + d * 4, this.children[node * 10 + d]!, true);
+      const out = 4 + at * DIGITS_NODE_SIZE;
+      view.setUint16(out, mark(node), true);
+      view.setUint16(out + 2, bitmap, true);
+      view.setUint32(out + 4, bitmap === 0 ? 0 : first, true);
     }
     return whole;
   }

@@ -233,9 +233,9 @@ export class TableInterpreter {
     if (networks) {
       const count = v.getUint32(networks.at, true);
       const gt = networks.at + 4;
-      const imsi = gt + 4 + v.getUint32(gt, true) * 44;
+      const imsi = gt + 4 + v.getUint32(gt, true) * 8;
       this.checkRange(imsi, 4, 'NETWORKS');
-      this.checkRange(imsi + 4, v.getUint32(imsi, true) * 44, 'NETWORKS');
+      this.checkRange(imsi + 4, v.getUint32(imsi, true) * 8, 'NETWORKS');
       this.networks = { count, gt, imsi };
     }
   }
@@ -494,22 +494,27 @@ export class TableInterpreter {
   }
 
   // The mark of the deepest marked node on the digits' path (0xFFFF: none). `at` is the offset
-  // of the trie's u32 node count; the nodes follow it.
+  // of the trie's u32 node count; the 8-byte nodes follow it (u16 mark, u16 child bitmap, u32
+  // first child: a node's children are consecutive, in digit order).
   private walk(at: number, digits: string): number {
     const v = this.view;
     const count = v.getUint32(at, true);
     const nodes = at + 4;
-    this.checkRange(nodes, count * 44, 'DIGITS trie');
+    this.checkRange(nodes, count * 8, 'DIGITS trie');
     let node = 0;
     let found = v.getUint16(nodes, true);
     for (const ch of digits) {
       const digit = ch.charCodeAt(0) - 48;
       if (digit < 0 || digit > 9) break;
-      const child = v.getUint32(nodes + node * 44 + 4 + digit * 4, true);
-      if (child === 0) break;
-      if (child >= count) fail('trie child out of range');
+      const bitmap = v.getUint16(nodes + node * 8 + 2, true);
+      if (((bitmap >>> digit) & 1) === 0) break;
+      let below = bitmap & ((1 << digit) - 1);
+      let rank = 0;
+      for (; below !== 0; below &= below - 1) rank++;
+      const child = v.getUint32(nodes + node * 8 + 4, true) + rank;
+      if (child >= count || child <= node) fail('trie child out of range');
       node = child;
-      const mark = v.getUint16(nodes + node * 44, true);
+      const mark = v.getUint16(nodes + node * 8, true);
       if (mark !== 0xffff) found = mark;
     }
     return found;
