@@ -152,6 +152,14 @@ bool integer_value(FieldId field, const Ss7Message& m, IngressSide side, unsigne
 
 // The deepest marked node on the path of the digits (a non-decimal digit ends the walk);
 // kUnmarked when none is.
+// Set bits of a 10-bit child bitmap (no reliance on a popcount instruction being enabled).
+constexpr struct BitCounts {
+  uint8_t of[1024] = {};
+  constexpr BitCounts() {
+    for (unsigned v = 1; v < 1024; ++v) of[v] = static_cast<uint8_t>(of[v >> 1] + (v & 1));
+  }
+} kBitCounts;
+
 uint16_t walk_trie(const uint8_t* image, uint32_t nodes_at, const DigitsValue& digits) {
   uint32_t node = 0;
   uint16_t best = read_u16(image + nodes_at);
@@ -163,7 +171,7 @@ uint16_t walk_trie(const uint8_t* image, uint32_t nodes_at, const DigitsValue& d
     const uint32_t bitmap = read_u16(at + 2);
     if (!((bitmap >> digit) & 1)) break;
     // Children are consecutive, in digit order, from `first`.
-    node = read_u32(at + 4) + static_cast<uint32_t>(__builtin_popcount(bitmap & ((1u << digit) - 1)));
+    node = read_u32(at + 4) + kBitCounts.of[bitmap & ((1u << digit) - 1)];
     const uint16_t mark = read_u16(image + nodes_at + 8 * node);
     if (mark != kUnmarked) best = mark;
   }
