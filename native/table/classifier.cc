@@ -161,18 +161,22 @@ constexpr struct BitCounts {
 } kBitCounts;
 
 uint16_t walk_trie(const uint8_t* image, uint32_t nodes_at, const DigitsValue& digits) {
-  uint32_t node = 0;
-  uint16_t best = read_u16(image + nodes_at);
+  const uint8_t* nodes = image + nodes_at;
+  // A node is one 8-byte word: mark (bits 0..15), child bitmap (16..31), first child (32..63).
+  uint64_t word = read_u64(nodes);
+  uint16_t best = static_cast<uint16_t>(word);
   for (uint32_t i = 0; i < digits.count; ++i) {
     const char ch = digits.text[i];
     if (ch < '0' || ch > '9') break;
     const uint32_t digit = static_cast<uint32_t>(ch - '0');
-    const uint8_t* at = image + nodes_at + 8 * node;
-    const uint32_t bitmap = read_u16(at + 2);
+    const uint32_t bitmap = static_cast<uint32_t>(word >> 16) & 0xFFFF;
     if (!((bitmap >> digit) & 1)) break;
-    // Children are consecutive, in digit order, from `first`.
-    node = read_u32(at + 4) + kBitCounts.of[bitmap & ((1u << digit) - 1)];
-    const uint16_t mark = read_u16(image + nodes_at + 8 * node);
+    // Children are consecutive, in digit order, from `first`; a single child (most nodes below
+    // the first digits) needs no rank.
+    const uint32_t below = bitmap & ((1u << digit) - 1);
+    const uint32_t node = static_cast<uint32_t>(word >> 32) + (below == 0 ? 0u : kBitCounts.of[below]);
+    word = read_u64(nodes + 8 * static_cast<uint64_t>(node));
+    const uint16_t mark = static_cast<uint16_t>(word);
     if (mark != kUnmarked) best = mark;
   }
   return best;
