@@ -751,6 +751,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   // is positive-type (listed where it accepts) or negative-type (listed where it rejects),
   // whichever lists fewer states; a class is a distinct (positive list, negative list) pair, and
   // a node is marked where its class differs from the class it would inherit.
+  const pathStructures = new Map<string, { trie: Trie; states: ListPool; pairs: number[]; nodePair: Int32Array; prefixes: number }>();
   const digitsDimension = (field: FieldDefinition, fieldId: number, list: { rule: number; condition: unknown }[], sparseIndex: number): Dimension => {
     const membership = field.digitsKind === 'imsi' ? 'mccMnc' : 'gtPrefixes';
     const negated = new Uint8Array(rules.length);
@@ -796,93 +797,105 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       for (const [name, network] of partners) source(`partner:${name}`, network[membership], true);
     }
 
-    const trie = new Trie();
     const sourceList = [...sources.values()];
-    // Per node, its one source + 1 (0: none, -1: several, in nodeSources).
-    let singleSource = new Int32Array(1024);
-    const nodeSources = new Map<number, number[]>();
-    let netNode = new Uint8Array(1024);
-    let prefixes = 0;
-    for (const s of sourceList) {
-      for (const prefix of s.prefixes) {
-        prefixes++;
-        const node = trie.insert(prefix);
-        if (node >= singleSource.length) {
-          const size = Math.max(singleSource.length * 2, node + 1);
-          const grown = new Int32Array(size);
-          grown.set(singleSource);
-          singleSource = grown;
-          const grownNet = new Uint8Array(size);
-          grownNet.set(netNode);
-          netNode = grownNet;
+    // The trie and its path states depend on the sources only (not on the rules): a field whose
+    // conditions name the same sources as another's (calling and called GT screened with the
+    // same partner lists) shares them.
+    const structureKey = `${membership}|${[...sources.entries()].map(([key, s]) => (key.startsWith('rule:') ? `${key}=${s.prefixes.join(',')}` : key)).join('\n')}`;
+    let structure = pathStructures.get(structureKey);
+    if (structure === undefined) {
+      structure = (() => {
+        const trie = new Trie();
+        // Per node, its one source + 1 (0: none, -1: several, in nodeSources).
+        let singleSource = new Int32Array(1024);
+        const nodeSources = new Map<number, number[]>();
+        let netNode = new Uint8Array(1024);
+        let prefixes = 0;
+        for (const s of sourceList) {
+          for (const prefix of s.prefixes) {
+            prefixes++;
+            const node = trie.insert(prefix);
+            if (node >= singleSource.length) {
+              const size = Math.max(singleSource.length * 2, node + 1);
+              const grown = new Int32Array(size);
+              grown.set(singleSource);
+              singleSource = grown;
+              const grownNet = new Uint8Array(size);
+              grownNet.set(netNode);
+              netNode = grownNet;
+            }
+            const one = singleSource[node]!;
+            if (one === 0) singleSource[node] = s.id + 1;
+            else if (one > 0 && one !== s.id + 1) {
+              singleSource[node] = -1;
+              nodeSources.set(node, [one - 1, s.id]);
+            } else if (one === -1) {
+              const at = nodeSources.get(node)!;
+              if (!at.includes(s.id)) at.push(s.id);
+            }
+            if (s.network) netNode[node] = 1;
+          }
         }
-        const one = singleSource[node]!;
-        if (one === 0) singleSource[node] = s.id + 1;
-        else if (one > 0 && one !== s.id + 1) {
-          singleSource[node] = -1;
-          nodeSources.set(node, [one - 1, s.id]);
-        } else if (one === -1) {
-          const at = nodeSources.get(node)!;
-          if (!at.includes(s.id)) at.push(s.id);
-        }
-        if (s.network) netNode[node] = 1;
-      }
-    }
-    prefixCount += prefixes;
 
-    // Path states: sorted source-id sets, interned; transitions memoised.
-    // State ids are ListPool ids of the sorted source-id lists (0: no source).
-    const states = new ListPool(true);
-    const merged = new Int32Array(sourceList.length + 1);
-    const transitions = new Map<string | number, number>();
-    const sourceCount = sourceList.length + 1;
-    const nodeState = new Int32Array(trie.count);
-    const nodeNet = new Uint8Array(trie.count);
-    // (state, net) pairs met, as state * 2 + net, in order of first use; the default (no source,
-    // no network) first.
-    const pairIndex = new Map<number, number>([[0, 0]]);
-    const pairs: number[] = [0];
-    const nodePair = new Int32Array(trie.count);
-    for (let node = 1; node < trie.count; node++) {
-      const parent = trie.parent[node]!;
-      let state = nodeState[parent]!;
-      const one = node < singleSource.length ? singleSource[node]! : 0;
-      const ownNet = node < netNode.length ? netNode[node]! : 0;
-      if (one === 0 && ownNet === 0) {
-        // No prefix ends here: the parent's state (most nodes).
-        nodeState[node] = state;
-        nodeNet[node] = nodeNet[parent]!;
-        nodePair[node] = nodePair[parent]!;
-        continue;
-      }
-      if (one !== 0) {
-        const tkey = one > 0 ? state * sourceCount + one : `${state}:${nodeSources.get(node)!.join(',')}`;
-        let next = transitions.get(tkey);
-        if (next === undefined) {
-          // The state's sources plus this node's, sorted, deduplicated.
-          const own = one > 0 ? [one - 1] : nodeSources.get(node)!;
-          const before = states.list(state);
-          let n = 0;
-          for (let i = 0; i < before.length; i++) merged[n++] = before[i]!;
-          for (const s of own) if (!before.includes(s) && !merged.subarray(before.length, n).includes(s)) merged[n++] = s;
-          merged.subarray(0, n).sort();
-          next = states.intern(merged, n);
-          transitions.set(tkey, next);
+        // Path states: sorted source-id sets, interned; transitions memoised.
+        // State ids are ListPool ids of the sorted source-id lists (0: no source).
+        const states = new ListPool(true);
+        const merged = new Int32Array(sourceList.length + 1);
+        const transitions = new Map<string | number, number>();
+        const sourceCount = sourceList.length + 1;
+        const nodeState = new Int32Array(trie.count);
+        const nodeNet = new Uint8Array(trie.count);
+        // (state, net) pairs met, as state * 2 + net, in order of first use; the default (no source,
+        // no network) first.
+        const pairIndex = new Map<number, number>([[0, 0]]);
+        const pairs: number[] = [0];
+        const nodePair = new Int32Array(trie.count);
+        for (let node = 1; node < trie.count; node++) {
+          const parent = trie.parent[node]!;
+          let state = nodeState[parent]!;
+          const one = node < singleSource.length ? singleSource[node]! : 0;
+          const ownNet = node < netNode.length ? netNode[node]! : 0;
+          if (one === 0 && ownNet === 0) {
+            // No prefix ends here: the parent's state (most nodes).
+            nodeState[node] = state;
+            nodeNet[node] = nodeNet[parent]!;
+            nodePair[node] = nodePair[parent]!;
+            continue;
+          }
+          if (one !== 0) {
+            const tkey = one > 0 ? state * sourceCount + one : `${state}:${nodeSources.get(node)!.join(',')}`;
+            let next = transitions.get(tkey);
+            if (next === undefined) {
+              // The state's sources plus this node's, sorted, deduplicated.
+              const own = one > 0 ? [one - 1] : nodeSources.get(node)!;
+              const before = states.list(state);
+              let n = 0;
+              for (let i = 0; i < before.length; i++) merged[n++] = before[i]!;
+              for (const s of own) if (!before.includes(s) && !merged.subarray(before.length, n).includes(s)) merged[n++] = s;
+              merged.subarray(0, n).sort();
+              next = states.intern(merged, n);
+              transitions.set(tkey, next);
+            }
+            state = next;
+          }
+          nodeState[node] = state;
+          const net = nodeNet[parent]! | ownNet;
+          nodeNet[node] = net;
+          const pair = state * 2 + net;
+          let p = pairIndex.get(pair);
+          if (p === undefined) {
+            p = pairs.length;
+            pairs.push(pair);
+            pairIndex.set(pair, p);
+          }
+          nodePair[node] = p;
         }
-        state = next;
-      }
-      nodeState[node] = state;
-      const net = nodeNet[parent]! | ownNet;
-      nodeNet[node] = net;
-      const pair = state * 2 + net;
-      let p = pairIndex.get(pair);
-      if (p === undefined) {
-        p = pairs.length;
-        pairs.push(pair);
-        pairIndex.set(pair, p);
-      }
-      nodePair[node] = p;
+        return { trie, states, pairs, nodePair, prefixes };
+      })();
+      pathStructures.set(structureKey, structure);
     }
+    const { trie, states, pairs, nodePair, prefixes } = structure;
+    prefixCount += prefixes;
 
     // The rules each pair satisfies before negation ("hit"); the absent value hits none.
     const seen = new Int32Array(rules.length).fill(-1);
