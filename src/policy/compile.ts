@@ -439,9 +439,17 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 // ---------------------------------------------------------------------------------------------
 // Digit tries
 
+function popcount10(bits: number): number {
+  let n = 0;
+  for (let b = bits; b !== 0; b &= b - 1) n++;
+  return n;
+}
+
 class Trie {
   children = new Int32Array(10 * 1024);
   parent = new Int32Array(1024);
+  // Per node, bit d set when it has a child for digit d (encode() reads only those children).
+  bitmaps = new Uint16Array(1024);
   count = 1;
 
   insert(prefix: string): number {
@@ -459,9 +467,13 @@ class Trie {
           const grownParent = new Int32Array(this.parent.length * 2);
           grownParent.set(this.parent);
           this.parent = grownParent;
+          const grownBitmaps = new Uint16Array(this.bitmaps.length * 2);
+          grownBitmaps.set(this.bitmaps);
+          this.bitmaps = grownBitmaps;
         }
         this.children[slot] = child;
         this.parent[child] = node;
+        this.bitmaps[node] = this.bitmaps[node]! | (1 << digit);
       }
       node = child;
     }
@@ -481,22 +493,24 @@ class Trie {
     const position = new Int32Array(count);
     const stack = new Int32Array(count);
     const children = this.children;
+    const bitmaps = this.bitmaps;
     let depth = 0;
     stack[depth++] = 0;
     let next = 1;
     while (depth > 0) {
       const node = stack[--depth]!;
       const first = next;
-      let bitmap = 0;
-      for (let d = 0; d < 10; d++) {
+      const bitmap = bitmaps[node]!;
+      // Children get the next positions in digit order; they are visited first to last, so
+      // pushed last to first.
+      next += popcount10(bitmap);
+      let at = next;
+      for (let d = 9; d >= 0; d--) {
+        if (((bitmap >>> d) & 1) === 0) continue;
         const child = children[node * 10 + d]!;
-        if (child !== 0) {
-          bitmap |= 1 << d;
-          position[child] = next++;
-        }
+        position[child] = --at;
+        stack[depth++] = child;
       }
-      // Visit the children first to last: push them last to first.
-      for (let d = 9; d >= 0; d--) if ((bitmap >>> d) & 1) stack[depth++] = children[node * 10 + d]!;
       const out = 4 + position[node]! * DIGITS_NODE_SIZE;
       view.setUint16(out, mark(node), true);
       view.setUint16(out + 2, bitmap, true);
@@ -1145,6 +1159,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   const resultFirst = new Map<number, number>();
   const resultNext: number[] = [];
   const cell = new Uint32Array(words);
+  const listScratch = new Int32Array(rules.length);
   const finalTable = new Uint16Array(rows * columns);
   for (let i = 0; i < rows; i++) {
     const a = messageRoot.classes[i]!;
@@ -1180,17 +1195,17 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       if (id === undefined || id === -1) {
         id = results.length;
         if (id >= BUDGET.results) tooComplex(finalName, `more than ${BUDGET.results} results`, `${BUDGET.results}`, { at: finalName, results: id + 1 });
-        const list: number[] = [];
+        let count = 0;
         for (let w = 0; w < n; w++) {
           let bits = cell[w]!;
           while (bits !== 0) {
             const low = bits & -bits;
-            list.push(w * 32 + (31 - Math.clz32(low)));
+            listScratch[count++] = w * 32 + (31 - Math.clz32(low));
             bits ^= low;
           }
         }
-        const listId = lists.intern(list);
-        results.push({ offset: lists.offsets[listId]!, count: list.length });
+        const listId = lists.intern(listScratch, count);
+        results.push({ offset: lists.offsets[listId]!, count });
         resultKeys.push(cell.slice(0, n));
         resultNext.push(-1);
         if (last === -1) resultFirst.set(h, id);
