@@ -709,6 +709,12 @@ TEST(TableImageSparse, SectionHead) {
   expect_refused(bad, "size 43 is not 8 + 3 classes x 12");
 }
 
+TEST(TableImageSparse, AtMostSixteen) {
+  ImageBuilder b = sparse_builder();
+  while (b.sparse.size() < kMaxSparse + 1) b.sparse.push_back(b.sparse[0]);
+  expect_refused(b, "section directory: 17 SPARSE sections, at most 16");
+}
+
 TEST(TableImageSparse, ClassLists) {
   ImageBuilder b = sparse_builder();
   b.sparse[0].classes[1].positive = {1, 2};  // rule 2 is negative-type on sparse 0

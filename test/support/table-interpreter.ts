@@ -1,6 +1,7 @@
-// A table image interpreter written from docs/table-format.md alone: it reads the image's bytes
-// (header, directory, sections) and classifies a MessageRecord by the lookups and phases the
-// format describes, without any of the compiler's in-memory structures. The tests hold its
+// A table image interpreter written from docs/table-format.md alone (format 2): it reads the
+// image's bytes (header, directory, sections) and classifies a MessageRecord by the lookups,
+// phases, result lists, sparse class lists and ACCEPT bitsets the format describes, without any
+// of the compiler's in-memory structures. The tests hold its
 // verdicts to the reference evaluator's, which proves the image right independently of the
 // native classifier; the native loader/classifier can be checked against it the same way.
 import { crc32c } from '../../src/builder/crc32c.js';
