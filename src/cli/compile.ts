@@ -25,7 +25,7 @@ export function formatStats(stats: CompileStats): string {
     ),
     `phases (${stats.phases.length}):`,
     ...stats.phases.map((p, i) => `  ${String(i).padStart(2)}: ${p.left} x ${p.right}: ${p.rows.toLocaleString('en-US')} x ${p.columns.toLocaleString('en-US')} -> ${plural(p.classes, i === stats.phases.length - 1 ? 'result' : 'class', i === stats.phases.length - 1 ? 'results' : 'classes')}`),
-    `rule list entries: ${stats.ruleListEntries.toLocaleString('en-US')}`,
+    `rule list entries: ${stats.ruleListEntries.toLocaleString('en-US')} (longest list ${stats.longestRuleList.toLocaleString('en-US')})`,
     `image: ${stats.imageBytes.toLocaleString('en-US')} bytes, built in ${stats.buildMs.toFixed(1)} ms`,
   ];
   return lines.join('\n');

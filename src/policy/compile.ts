@@ -89,6 +89,9 @@ export interface CompileStats {
   phases: PhaseStats[];
   results: number;
   ruleListEntries: number;
+  // The longest rule list (a result list or a sparse class's list): what bounds the per-message
+  // list scans (docs/table-format.md, "Classifying", worst case).
+  longestRuleList: number;
   imageBytes: number;
   buildMs: number;
 }
@@ -271,6 +274,7 @@ class StringTable {
 class ListPool {
   data: Uint16Array | Uint32Array;
   length = 0;
+  longest = 0;
   offsets = new Int32Array(1024);
   counts = new Int32Array(1024);
   private hashes = new Int32Array(1024);
@@ -326,6 +330,7 @@ class ListPool {
     }
     this.offsets[id] = this.length;
     this.counts[id] = n;
+    if (n > this.longest) this.longest = n;
     this.hashes[id] = h;
     this.length += n;
     this.slots[slot] = id + 1;
@@ -1380,6 +1385,7 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     phases: phaseStats,
     results: results.length,
     ruleListEntries: lists.length,
+    longestRuleList: lists.longest,
     imageBytes: size,
     buildMs: performance.now() - started,
   };
