@@ -101,8 +101,8 @@ const char* action_name(uint8_t action) {
 }
 
 // The verdict as evaluate.ts's Verdict: rule ids, "<policy>#default" / "<policy>#malformed".
-Napi::Object verdict_object(Napi::Env env, const table::TableImage& image, const table::Verdict& verdict,
-                            std::vector<uint16_t>& scratch) {
+Napi::Object verdict_object(Napi::Env env, const table::TableImage& image, const Ss7Message& message,
+                            table::IngressSide side, const table::Verdict& verdict, std::vector<uint16_t>& scratch) {
   Napi::Object object = Napi::Object::New(env);
   object.Set("action", action_name(verdict.action));
   if (verdict.rule != table::kNoRule) {
@@ -115,7 +115,7 @@ Napi::Object verdict_object(Napi::Env env, const table::TableImage& image, const
   }
   Napi::Array shadows = Napi::Array::New(env);
   if (verdict.shadow_truncated) {
-    table::all_shadow_hits(image, verdict, scratch);
+    table::all_shadow_hits(image, message, side, scratch);
     for (uint32_t i = 0; i < scratch.size(); ++i) shadows.Set(i, std::string(image.rule_id(scratch[i])));
   } else {
     for (uint32_t i = 0; i < verdict.shadow_count; ++i) shadows.Set(i, std::string(image.rule_id(verdict.shadow[i])));
@@ -140,7 +140,7 @@ class RecordSink final : public MessageSink {
     if (table_.table) {
       table::Verdict verdict;
       table::classify(*table_.table, message, table_.side, verdict);
-      record.Set("verdict", verdict_object(env_, *table_.table, verdict, scratch_));
+      record.Set("verdict", verdict_object(env_, *table_.table, message, table_.side, verdict, scratch_));
     }
     records_.Set(count_++, record);
   }

@@ -6,7 +6,10 @@
 //   1: the bytes with a valid header's magic, version, sizes and hash written over the first
 //      64 bytes, then the CRC patched;
 //   2: the rich test image (tests/table_test_builder.h) with the input applied as edits
-//      (u16 offset, u8 value) triples, then the CRC patched.
+//      (u16 offset, u8 value) triples, then the CRC patched;
+//   3: the same on the sparse test image (sparse dimensions, ACCEPT, rule metadata).
+// Every accepted image also has each message's full shadow list (all_shadow_hits) checked
+// against the verdict's first kVerdictShadows.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -104,12 +107,17 @@ const std::vector<uint8_t>& rich() {
   return image;
 }
 
+const std::vector<uint8_t>& sparse() {
+  static const std::vector<uint8_t> image = testing::sparse_builder().build();
+  return image;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::vector<std::unique_ptr<Ss7Message>> messages = make_messages();
   if (size < 1 || size > 256 * 1024) return 0;
-  const uint8_t mode = data[0] % 3;
+  const uint8_t mode = data[0] % 4;
   std::vector<uint8_t> image;
   if (mode == 0) {
     image.assign(data + 1, data + size);
@@ -124,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       testing::patch_crc(image);
     }
   } else {
-    image = rich();
+    image = mode == 2 ? rich() : sparse();
     for (size_t i = 1; i + 3 <= size; i += 3) {
       const uint32_t at = static_cast<uint32_t>(data[i] | (data[i + 1] << 8)) % image.size();
       image[at] = data[i + 2];
@@ -150,6 +158,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)table->rule_id(verdict.shadow[i]);
       }
       if (verdict.rule != kNoRule) (void)table->rule_id(verdict.rule);
+      std::vector<uint16_t> all;
+      all_shadow_hits(*table, *message, side, all);
+      if (all.size() < verdict.shadow_count || (all.size() > verdict.shadow_count) != verdict.shadow_truncated) std::abort();
+      for (unsigned i = 0; i < verdict.shadow_count; ++i)
+        if (all[i] != verdict.shadow[i]) std::abort();
     }
   }
   (void)table->policy_name();

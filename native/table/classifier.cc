@@ -152,16 +152,31 @@ bool integer_value(FieldId field, const Ss7Message& m, IngressSide side, unsigne
 
 // The deepest marked node on the path of the digits (a non-decimal digit ends the walk);
 // kUnmarked when none is.
+// Set bits of a 10-bit child bitmap (no reliance on a popcount instruction being enabled).
+constexpr struct BitCounts {
+  uint8_t of[1024] = {};
+  constexpr BitCounts() {
+    for (unsigned v = 1; v < 1024; ++v) of[v] = static_cast<uint8_t>(of[v >> 1] + (v & 1));
+  }
+} kBitCounts;
+
 uint16_t walk_trie(const uint8_t* image, uint32_t nodes_at, const DigitsValue& digits) {
-  uint32_t node = 0;
-  uint16_t best = read_u16(image + nodes_at);
+  const uint8_t* nodes = image + nodes_at;
+  // A node is one 8-byte word: mark (bits 0..15), child bitmap (16..31), first child (32..63).
+  uint64_t word = read_u64(nodes);
+  uint16_t best = static_cast<uint16_t>(word);
   for (uint32_t i = 0; i < digits.count; ++i) {
     const char ch = digits.text[i];
     if (ch < '0' || ch > '9') break;
-    const uint32_t child = read_u32(image + nodes_at + node * 44 + 4 + 4 * static_cast<uint32_t>(ch - '0'));
-    if (child == 0) break;
-    node = child;
-    const uint16_t mark = read_u16(image + nodes_at + node * 44);
+    const uint32_t digit = static_cast<uint32_t>(ch - '0');
+    const uint32_t bitmap = static_cast<uint32_t>(word >> 16) & 0xFFFF;
+    if (!((bitmap >> digit) & 1)) break;
+    // Children are consecutive, in digit order, from `first`; a single child (most nodes below
+    // the first digits) needs no rank.
+    const uint32_t below = bitmap & ((1u << digit) - 1);
+    const uint32_t node = static_cast<uint32_t>(word >> 32) + (below == 0 ? 0u : kBitCounts.of[below]);
+    word = read_u64(nodes + 8 * static_cast<uint64_t>(node));
+    const uint16_t mark = static_cast<uint16_t>(word);
     if (mark != kUnmarked) best = mark;
   }
   return best;
@@ -334,6 +349,189 @@ uint16_t phase_class(const TableImage& t, const PhaseInfo& p, const uint16_t* di
   return read_u16(t.data() + p.table + 2 * (left * p.columns + right));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rule lists (docs/table-format.md, "Classifying")
+
+// Binary search in an ascending u16 list of the image.
+bool list_contains(const uint8_t* list, uint32_t count, uint16_t rule) {
+  uint32_t lo = 0, hi = count;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    const uint16_t at = read_u16(list + 2 * mid);
+    if (at == rule) return true;
+    if (at < rule) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+// The lists of one sparse dimension's class: its positive-type rules that accept it, its
+// negative-type rules that reject it.
+struct SparseLists {
+  const uint8_t* positive = nullptr;
+  const uint8_t* negative = nullptr;
+  uint16_t positive_count = 0;
+  uint16_t negative_count = 0;
+};
+
+SparseLists sparse_lists(const TableImage& t, const SparseInfo& s, uint16_t cls) {
+  const uint8_t* record = t.data() + s.classes + 12u * cls;
+  return {t.rule_list(read_u32(record)), t.rule_list(read_u32(record + 4)), read_u16(record + 8), read_u16(record + 10)};
+}
+
+// What one component (or the message without components) sees: the classes of every dimension
+// of its scope and of the message scope, as the sparse lists and ACCEPT rows they select.
+struct Context {
+  bool component = false;
+  SparseLists sparse[kMaxSparse];
+  const uint8_t* accept[kMaxDimensions];  // per dense dimension of the scopes in play, its class's bitset
+  uint32_t accept_count = 0;
+};
+
+bool accepted(const uint8_t* bitset, uint16_t rule) { return (bitset[rule >> 3] >> (rule & 7)) & 1; }
+
+// The sparse conditions of `rule`, except on dimension `skip` (the one that named it).
+bool sparse_conditions_hold(const TableImage& t, const Context& ctx, uint16_t rule, unsigned skip) {
+  const RuleInfo& info = t.rule(rule);
+  if ((info.flags & kRuleNeedsComponent) && !ctx.component) return false;
+  uint32_t mask = info.sparse_mask;
+  while (mask != 0) {
+    const unsigned s = static_cast<unsigned>(__builtin_ctz(mask));
+    mask &= mask - 1;
+    if (s == skip) continue;
+    const SparseLists& lists = ctx.sparse[s];
+    if (info.negative_mask >> s & 1) {
+      if (list_contains(lists.negative, lists.negative_count, rule)) return false;
+    } else if (!list_contains(lists.positive, lists.positive_count, rule)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A shadow-hit sink that keeps the lowest kVerdictShadows distinct rules, ascending, and the
+// lowest rule it had to leave out (so that truncation is judged against the final decision).
+struct BoundedShadows {
+  uint16_t rules[kVerdictShadows];
+  unsigned count = 0;
+  uint16_t lowest_dropped = kNoRule;
+
+  void add(uint16_t rule) {
+    unsigned at = count;
+    while (at > 0 && rules[at - 1] > rule) --at;
+    if (at > 0 && rules[at - 1] == rule) return;
+    if (count == kVerdictShadows) {
+      if (at == kVerdictShadows) {
+        lowest_dropped = std::min(lowest_dropped, rule);
+        return;
+      }
+      lowest_dropped = std::min(lowest_dropped, rules[kVerdictShadows - 1]);
+      --count;
+    }
+    for (unsigned k = count; k > at; --k) rules[k] = rules[k - 1];
+    rules[at] = rule;
+    ++count;
+  }
+};
+
+struct AllShadows {
+  std::vector<uint16_t>& rules;
+  void add(uint16_t rule) { rules.push_back(rule); }
+};
+
+// One context: the candidates of every sparse dimension (verified), then the result list L of
+// its final cell, walked. `bound` is the best decision so far (over earlier components too):
+// nothing at or above it can change the verdict, so every scan stops there.
+template <class Sink>
+void decide(const TableImage& t, const Context& ctx, uint32_t result, uint16_t& bound, Sink& shadows) {
+  const std::vector<SparseInfo>& sparse = t.sparse();
+  for (unsigned s = 0; s < sparse.size(); ++s) {
+    if (sparse[s].scope == Scope::kComponent && !ctx.component) continue;
+    const SparseLists& lists = ctx.sparse[s];
+    for (uint32_t k = 0; k < lists.positive_count; ++k) {
+      const uint16_t rule = read_u16(lists.positive + 2 * k);
+      if (rule >= bound) break;  // ascending
+      if (t.rule(rule).designated != s) continue;
+      bool ok = true;
+      for (uint32_t a = 0; ok && a < ctx.accept_count; ++a) ok = accepted(ctx.accept[a], rule);
+      if (!ok || !sparse_conditions_hold(t, ctx, rule, s)) continue;
+      if (t.rule(rule).mode == 0) {
+        bound = rule;
+        break;
+      }
+      shadows.add(rule);
+    }
+  }
+  const uint8_t* list = t.result_list(result);
+  const uint16_t count = t.result_list_count(result);
+  for (uint32_t k = 0; k < count; ++k) {
+    const uint16_t rule = read_u16(list + 2 * k);
+    if (rule >= bound) break;
+    if (!sparse_conditions_hold(t, ctx, rule, kMaxSparse)) continue;
+    if (t.rule(rule).mode == 0) {
+      bound = rule;
+      break;
+    }
+    shadows.add(rule);
+  }
+}
+
+// Fills the context's sparse lists and ACCEPT rows for the dimensions of `scope`.
+void select(const TableImage& t, Scope scope, const uint16_t* dim_classes, Context& ctx) {
+  const std::vector<SparseInfo>& sparse = t.sparse();
+  for (unsigned s = 0; s < sparse.size(); ++s)
+    if (sparse[s].scope == scope) ctx.sparse[s] = sparse_lists(t, sparse[s], dim_classes[sparse[s].dimension]);
+  const uint32_t row = t.accept_words() * 8;
+  for (uint16_t d : t.dense_dimensions(scope)) ctx.accept[ctx.accept_count++] = t.data() + t.dimensions()[d].accept + row * dim_classes[d];
+}
+
+// The whole classification; returns the decision (kNoRule: none) and feeds shadow hits below
+// it (and possibly some above it: the caller filters) to `shadows`.
+template <class Sink>
+uint16_t run(const TableImage& t, const Ss7Message& m, IngressSide side, Sink& shadows, Verdict* out) {
+  const std::vector<DimensionInfo>& dims = t.dimensions();
+  const std::vector<PhaseInfo>& phases = t.phases();
+  const uint32_t message_dims = t.message_dimension_count();
+  const uint32_t message_phases = t.message_phase_count();
+  const uint32_t final_index = t.final_phase();
+  uint16_t dim_classes[kMaxDimensions];
+  uint16_t phase_classes[kMaxPhases];
+
+  for (uint32_t i = 0; i < message_dims; ++i) dim_classes[i] = dimension_class(t, dims[i], m, side, 0);
+  for (uint32_t i = 0; i < message_phases; ++i) phase_classes[i] = phase_class(t, phases[i], dim_classes, phase_classes);
+  const uint32_t message_class = t.message_root_kind() == InputKind::kDimension ? dim_classes[t.message_root_index()]
+                                                                                 : phase_classes[t.message_root_index()];
+  const PhaseInfo& final = phases[final_index];
+  const uint8_t* final_row = t.data() + final.table + 2 * message_class * final.columns;
+
+  Context ctx;
+  select(t, Scope::kMessage, dim_classes, ctx);
+  const uint32_t message_accepts = ctx.accept_count;
+  uint16_t bound = kNoRule;
+  const unsigned components = m.has_tcap ? std::min<unsigned>(m.tcap.components_decoded, limits::kMaxComponents) : 0;
+  if (components == 0) {
+    const uint16_t result = read_u16(final_row + 2 * (final.columns - 1u));  // "no component"
+    if (out) out->results[out->result_count++] = result;
+    decide(t, ctx, result, bound, shadows);
+  } else {
+    ctx.component = true;
+    for (unsigned c = 0; c < components; ++c) {
+      for (uint32_t i = message_dims; i < dims.size(); ++i) dim_classes[i] = dimension_class(t, dims[i], m, side, c);
+      for (uint32_t i = message_phases; i < final_index; ++i)
+        phase_classes[i] = phase_class(t, phases[i], dim_classes, phase_classes);
+      const uint32_t component_class = t.component_root_kind() == InputKind::kDimension
+                                           ? dim_classes[t.component_root_index()]
+                                           : phase_classes[t.component_root_index()];
+      ctx.accept_count = message_accepts;
+      select(t, Scope::kComponent, dim_classes, ctx);
+      const uint16_t result = read_u16(final_row + 2 * component_class);
+      if (out) out->results[out->result_count++] = result;
+      decide(t, ctx, result, bound, shadows);
+    }
+  }
+  return bound;
+}
+
 }  // namespace
 
 void classify(const TableImage& t, const Ss7Message& m, IngressSide side, Verdict& out) {
@@ -350,39 +548,9 @@ void classify(const TableImage& t, const Ss7Message& m, IngressSide side, Verdic
   }
   out.malformed = false;
 
-  const std::vector<DimensionInfo>& dims = t.dimensions();
-  const std::vector<PhaseInfo>& phases = t.phases();
-  const uint32_t message_dims = t.message_dimension_count();
-  const uint32_t message_phases = t.message_phase_count();
-  const uint32_t final_index = t.final_phase();
-  uint16_t dim_classes[kMaxDimensions];
-  uint16_t phase_classes[kMaxPhases];
-
-  for (uint32_t i = 0; i < message_dims; ++i) dim_classes[i] = dimension_class(t, dims[i], m, side, 0);
-  for (uint32_t i = 0; i < message_phases; ++i) phase_classes[i] = phase_class(t, phases[i], dim_classes, phase_classes);
-  const uint32_t message_class = t.message_root_kind() == InputKind::kDimension ? dim_classes[t.message_root_index()]
-                                                                                 : phase_classes[t.message_root_index()];
-  const PhaseInfo& final = phases[final_index];
-  const uint8_t* final_row = t.data() + final.table + 2 * message_class * final.columns;
-
-  const unsigned components = m.has_tcap ? std::min<unsigned>(m.tcap.components_decoded, limits::kMaxComponents) : 0;
-  if (components == 0) {
-    out.results[out.result_count++] = read_u16(final_row + 2 * (final.columns - 1u));  // "no component"
-  } else {
-    for (unsigned c = 0; c < components; ++c) {
-      for (uint32_t i = message_dims; i < dims.size(); ++i) dim_classes[i] = dimension_class(t, dims[i], m, side, c);
-      for (uint32_t i = message_phases; i < final_index; ++i)
-        phase_classes[i] = phase_class(t, phases[i], dim_classes, phase_classes);
-      const uint32_t component_class = t.component_root_kind() == InputKind::kDimension
-                                           ? dim_classes[t.component_root_index()]
-                                           : phase_classes[t.component_root_index()];
-      out.results[out.result_count++] = read_u16(final_row + 2 * component_class);
-    }
-  }
-
+  BoundedShadows shadows;
   // The lowest deciding rule over the components decides (rule order is policy order).
-  uint16_t decision = kNoRule;
-  for (unsigned r = 0; r < out.result_count; ++r) decision = std::min(decision, t.result_decision(out.results[r]));
+  const uint16_t decision = run(t, m, side, shadows, &out);
   if (decision == kNoRule) {
     out.action = t.default_action();
   } else {
@@ -391,46 +559,19 @@ void classify(const TableImage& t, const Ss7Message& m, IngressSide side, Verdic
     out.action = rule.action;
     out.category = rule.category;
   }
-
-  // Shadow hits: the union of the components' ascending lists, below the decision; a k-way merge.
-  const uint8_t* heads[limits::kMaxComponents];
-  uint16_t left[limits::kMaxComponents];
-  for (unsigned r = 0; r < out.result_count; ++r) {
-    heads[r] = t.result_shadows(out.results[r]);
-    left[r] = t.result_shadow_count(out.results[r]);
-  }
-  for (;;) {
-    uint16_t next = decision;
-    for (unsigned r = 0; r < out.result_count; ++r)
-      if (left[r] > 0) next = std::min(next, read_u16(heads[r]));
-    if (next == decision) break;  // every list is exhausted or past the decision
-    if (out.shadow_count == kVerdictShadows) {
-      out.shadow_truncated = true;
-      break;
-    }
-    out.shadow[out.shadow_count++] = next;
-    for (unsigned r = 0; r < out.result_count; ++r)
-      if (left[r] > 0 && read_u16(heads[r]) == next) {
-        heads[r] += 2;
-        --left[r];
-      }
-  }
+  // Shadow hits: the kept ones below the decision; truncated when one below it was left out.
+  for (unsigned k = 0; k < shadows.count && shadows.rules[k] < decision; ++k) out.shadow[out.shadow_count++] = shadows.rules[k];
+  out.shadow_truncated = shadows.lowest_dropped < decision;
 }
 
-void all_shadow_hits(const TableImage& t, const Verdict& verdict, std::vector<uint16_t>& out) {
+void all_shadow_hits(const TableImage& t, const Ss7Message& m, IngressSide side, std::vector<uint16_t>& out) {
   out.clear();
-  if (verdict.malformed) return;
-  for (unsigned r = 0; r < verdict.result_count; ++r) {
-    const uint8_t* list = t.result_shadows(verdict.results[r]);
-    const uint16_t count = t.result_shadow_count(verdict.results[r]);
-    for (uint16_t i = 0; i < count; ++i) {
-      const uint16_t rule = read_u16(list + 2 * i);
-      if (rule >= verdict.rule) break;  // kNoRule when nothing decided: all of them
-      out.push_back(rule);
-    }
-  }
+  if (m.status == DecodeStatus::kMalformed) return;
+  AllShadows shadows{out};
+  const uint16_t decision = run(t, m, side, shadows, nullptr);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
+  out.erase(std::lower_bound(out.begin(), out.end(), decision), out.end());
 }
 
 }  // namespace sigwall::table

@@ -1,5 +1,6 @@
-// Classifying one SS7 message against a loaded table image (docs/table-format.md): one lookup
-// per dimension plus one table read per phase, whatever the number of rules. The semantics are
+// Classifying one SS7 message against a loaded table image (docs/table-format.md, format 2): one
+// lookup per dimension, one table read per phase over the dense dimensions, then short rule-list
+// scans (the final cell's list, each sparse dimension's candidates). The semantics are
 // the reference evaluator's (src/policy/evaluate.ts); field values are read from the Ss7Message
 // exactly as evaluate.ts's FIELD_VALUES reads them from the record that
 // native/addon/record_builder.cc builds from the same Ss7Message.
@@ -27,7 +28,7 @@ struct Verdict {
   uint8_t shadow_count = 0;            // entries in shadow[]
   bool shadow_truncated = false;       // more shadow rules matched than shadow[] holds
   uint16_t shadow[kVerdictShadows] = {};  // the first shadow rules that matched, ascending
-  // The result record of each component (or of "no component"), for all_shadow_hits().
+  // The result record (final-phase cell) of each component, or of "no component"; diagnostic.
   uint8_t result_count = 0;
   uint16_t results[limits::kMaxComponents] = {};
 };
@@ -35,8 +36,9 @@ struct Verdict {
 // const, allocation-free, cannot fail: the image was validated by TableImage::load().
 void classify(const TableImage& table, const Ss7Message& message, IngressSide side, Verdict& out);
 
-// Every shadow hit of a verdict, ascending (classify() keeps the first kVerdictShadows). For the
-// control plane (records, replay); allocates.
-void all_shadow_hits(const TableImage& table, const Verdict& verdict, std::vector<uint16_t>& out);
+// Every shadow hit of the message's verdict, ascending (classify() keeps the first
+// kVerdictShadows): classifies the message again, keeping them all. For the control plane
+// (records, replay, a verdict with shadow_truncated); allocates.
+void all_shadow_hits(const TableImage& table, const Ss7Message& message, IngressSide side, std::vector<uint16_t>& out);
 
 }  // namespace sigwall::table

@@ -37,9 +37,11 @@ const char* section_name(uint32_t kind) {
     case SectionKind::kDimension: return "DIMENSION";
     case SectionKind::kPhase: return "PHASE";
     case SectionKind::kResults: return "RESULTS";
-    case SectionKind::kShadowLists: return "SHADOW_LISTS";
+    case SectionKind::kRuleLists: return "RULE_LISTS";
     case SectionKind::kNetworks: return "NETWORKS";
     case SectionKind::kPolicyName: return "POLICY_NAME";
+    case SectionKind::kSparse: return "SPARSE";
+    case SectionKind::kAccept: return "ACCEPT";
   }
   return "unknown";
 }
@@ -47,11 +49,15 @@ const char* section_name(uint32_t kind) {
 constexpr uint32_t kSmallSize = 256 * 2;
 constexpr uint32_t kOperationEntries = 513;  // 2 x 256 local opcodes + "global or none"
 constexpr uint32_t kRelationEntries = 3;
-constexpr uint32_t kTrieNodeSize = 44;  // u16 mark, u16 pad, u32 child[10]
+constexpr uint32_t kTrieNodeSize = 8;  // u16 mark, u16 child bitmap, u32 first child
 constexpr uint32_t kDirectoryEntrySize = 16;
 constexpr uint32_t kRuleSize = 16;
 constexpr uint32_t kResultSize = 8;
 constexpr uint32_t kRootsSize = 16;
+constexpr uint32_t kSparseHeadSize = 8;
+constexpr uint32_t kSparseClassSize = 12;
+constexpr uint32_t kAcceptHeadSize = 8;
+constexpr uint32_t kMaxSectionKind = 10;
 
 struct Section {
   uint32_t entry = 0;  // index in the directory
@@ -80,7 +86,17 @@ class Loader {
   bool directory();
   bool rules(const Section& s);
   bool policy_name(const Section& s);
-  bool shadow_lists(const Section& s);
+  bool rule_lists(const Section& s);
+  bool rule_metadata();
+  bool sparse(const Section& s, uint32_t ordinal);
+  bool accept(const Section& s);
+  // Checks that RULE_LISTS entries [offset, offset + count) lie inside the section, strictly
+  // ascend and satisfy `fits`, in O(1) per list after one O(entries) pass per `run` vector.
+  template <class Fits>
+  void build_run(std::vector<uint32_t>& run, Fits fits) const;
+  template <class Fits>
+  bool check_list(const std::vector<uint32_t>& run, uint32_t offset, uint32_t count, Fits fits, const char* what,
+                  uint32_t at);
   bool networks(const Section& s);
   bool trie(uint32_t at, uint32_t nodes, uint32_t limit, const char* what);
   bool dimension(const Section& s, uint32_t ordinal);
@@ -104,16 +120,16 @@ class Loader {
   uint32_t section_count_ = 0;
   uint32_t directory_offset_ = 0;
   uint32_t header_rule_count_ = 0;
-  const Section* single_[9] = {};  // by kind, for the kinds that appear at most once
+  const Section* single_[kMaxSectionKind + 1] = {};  // by kind, for the kinds that appear at most once
   std::vector<Section> sections_;
   std::vector<const Section*> dimension_sections_;
   std::vector<const Section*> phase_sections_;
+  std::vector<const Section*> sparse_sections_;
   uint32_t strings_ = 0;
   uint32_t strings_size_ = 0;
-  uint32_t shadow_entries_ = 0;
-  std::vector<uint32_t> shadow_run_;  // length of the strictly ascending run of valid entries from i
+  uint32_t list_entries_ = 0;
+  std::vector<uint32_t> result_run_;  // strictly ascending runs of rules a result list may hold
   std::vector<uint32_t> phase_bounds_;
-  const Section* results_section_ = nullptr;
 };
 
 bool Loader::fail(const char* format, ...) {
@@ -177,7 +193,7 @@ bool Loader::directory() {
     const uint8_t* e = d_ + directory_offset_ + i * kDirectoryEntrySize;
     Section s{i, read_u32(e), read_u32(e + 4), read_u32(e + 8), read_u32(e + 12)};
     const uint32_t at = directory_offset_ + i * kDirectoryEntrySize;
-    if (s.kind < 1 || s.kind > 8) return fail("entry %u (offset %u): unknown section kind %u", i, at, s.kind);
+    if (s.kind < 1 || s.kind > kMaxSectionKind) return fail("entry %u (offset %u): unknown section kind %u", i, at, s.kind);
     if (static_cast<uint64_t>(s.offset) + s.size > size_)
       return fail("entry %u (offset %u, %s): section [%u, %u + %u) runs past the image end (%u bytes)", i, at,
                   section_name(s.kind), s.offset, s.offset, s.size, size_);
@@ -189,18 +205,22 @@ bool Loader::directory() {
       dimension_sections_.push_back(&s);
     } else if (kind == SectionKind::kPhase) {
       phase_sections_.push_back(&s);
+    } else if (kind == SectionKind::kSparse) {
+      sparse_sections_.push_back(&s);
     } else {
       if (single_[s.kind]) return fail("entry %u: a second %s section (the first is entry %u)", s.entry, section_name(s.kind), single_[s.kind]->entry);
       single_[s.kind] = &s;
     }
   }
-  for (SectionKind kind : {SectionKind::kRules, SectionKind::kStrings, SectionKind::kResults, SectionKind::kShadowLists})
+  for (SectionKind kind : {SectionKind::kRules, SectionKind::kStrings, SectionKind::kResults, SectionKind::kRuleLists,
+                           SectionKind::kAccept})
     if (!single_[static_cast<uint32_t>(kind)]) return fail("no %s section", section_name(static_cast<uint32_t>(kind)));
   if (dimension_sections_.empty()) return fail("no DIMENSION section");
   if (dimension_sections_.size() > kMaxDimensions)
     return fail("%zu DIMENSION sections, at most %u", dimension_sections_.size(), kMaxDimensions);
   if (phase_sections_.empty()) return fail("no PHASE section (the final phase is required)");
   if (phase_sections_.size() > kMaxPhases) return fail("%zu PHASE sections, at most %u", phase_sections_.size(), kMaxPhases);
+  if (sparse_sections_.size() > kMaxSparse) return fail("%zu SPARSE sections, at most %u", sparse_sections_.size(), kMaxSparse);
   return true;
 }
 
@@ -219,12 +239,30 @@ bool Loader::rules(const Section& s) {
     rule.action = r[6];
     rule.mode = r[7];
     rule.category = r[8];
+    rule.flags = r[9];
+    rule.designated = r[10];
+    rule.sparse_mask = read_u16(r + 12);
+    rule.negative_mask = read_u16(r + 14);
     if (static_cast<uint64_t>(id_offset) + rule.id_length > strings_size_)
       return fail("rule %u (offset %u): id [%u, +%u) is outside STRINGS (%u bytes)", i, at, id_offset, rule.id_length, strings_size_);
     rule.id_offset = strings_ + id_offset;
     if (rule.action > 2) return fail("rule %u (offset %u): action %u is not 0..2", i, at + 6, rule.action);
     if (rule.mode > 1) return fail("rule %u (offset %u): mode %u is not 0 (enforce) or 1 (shadow)", i, at + 7, rule.mode);
     if (rule.category > 3) return fail("rule %u (offset %u): category %u is not 0..3", i, at + 8, rule.category);
+    if (rule.flags & ~kRuleNeedsComponent) return fail("rule %u (offset %u): unknown flag bits 0x%x", i, at + 9, rule.flags);
+    if (r[11] != 0) return fail("rule %u (offset %u): reserved byte is not 0", i, at + 11);
+    const uint32_t sparse_count = static_cast<uint32_t>(sparse_sections_.size());
+    if (rule.sparse_mask >> sparse_count)
+      return fail("rule %u (offset %u): sparse mask 0x%x names a sparse dimension >= the %u SPARSE sections", i, at + 12,
+                  rule.sparse_mask, sparse_count);
+    if (rule.negative_mask & ~rule.sparse_mask)
+      return fail("rule %u (offset %u): negative-type mask 0x%x outside its sparse mask 0x%x", i, at + 14, rule.negative_mask,
+                  rule.sparse_mask);
+    const uint32_t positive = rule.sparse_mask & ~rule.negative_mask;
+    const uint8_t designated = positive == 0 ? kNoSparse : static_cast<uint8_t>(__builtin_ctz(positive));
+    if (rule.designated != designated)
+      return fail("rule %u (offset %u): designated sparse dimension %u, its first positive-type one is %u", i, at + 10,
+                  rule.designated, designated);
   }
   return true;
 }
@@ -235,35 +273,145 @@ bool Loader::policy_name(const Section& s) {
   return true;
 }
 
-bool Loader::shadow_lists(const Section& s) {
+bool Loader::rule_lists(const Section& s) {
   enter(s);
   if (static_cast<uint64_t>(s.count) * 2 != s.size) return fail("size %u is not %u entries x 2 bytes", s.size, s.count);
-  shadow_entries_ = s.count;
-  t_.shadow_lists_ = s.offset;
-  // Results may share and overlap lists; checking each list entry by entry could cost
-  // results x entries. The run lengths make each result's check O(1).
-  shadow_run_.assign(s.count + 1, 0);
+  list_entries_ = s.count;
+  t_.rule_lists_ = s.offset;
   const uint32_t rules = t_.rule_count();
-  for (uint32_t i = s.count; i-- > 0;) {
+  for (uint32_t i = 0; i < s.count; ++i) {
     const uint16_t rule = read_u16(d_ + s.offset + 2 * i);
-    if (rule >= rules || t_.rules_[rule].mode != 1) continue;  // run 0
-    const bool ascends = i + 1 < s.count && shadow_run_[i + 1] > 0 && read_u16(d_ + s.offset + 2 * (i + 1)) > rule;
-    shadow_run_[i] = ascends ? shadow_run_[i + 1] + 1 : 1;
+    if (rule >= rules) return fail("entry %u (offset %u) = rule %u >= rule count %u", i, s.offset + 2 * i, rule, rules);
+  }
+  // A result list holds only rules without a positive-type sparse condition.
+  build_run(result_run_, [&](uint16_t rule) { return (t_.rules_[rule].sparse_mask & ~t_.rules_[rule].negative_mask) == 0; });
+  return true;
+}
+
+// Lists may be shared and overlap; checking each list entry by entry could cost lists x
+// entries. run[i] is the length of the strictly ascending run of fitting entries from i, which
+// makes each list's check O(1).
+template <class Fits>
+void Loader::build_run(std::vector<uint32_t>& run, Fits fits) const {
+  run.assign(list_entries_ + 1, 0);
+  for (uint32_t i = list_entries_; i-- > 0;) {
+    const uint16_t rule = read_u16(d_ + t_.rule_lists_ + 2 * i);
+    if (!fits(rule)) continue;  // run 0
+    const bool ascends = i + 1 < list_entries_ && run[i + 1] > 0 && read_u16(d_ + t_.rule_lists_ + 2 * (i + 1)) > rule;
+    run[i] = ascends ? run[i + 1] + 1 : 1;
+  }
+}
+
+template <class Fits>
+bool Loader::check_list(const std::vector<uint32_t>& run, uint32_t offset, uint32_t count, Fits fits, const char* what,
+                        uint32_t at) {
+  if (static_cast<uint64_t>(offset) + count > list_entries_)
+    return fail("%s (offset %u): list [%u, +%u) is outside RULE_LISTS (%u entries)", what, at, offset, count, list_entries_);
+  if (count == 0 || run[offset] >= count) return true;
+  // Say which entry is wrong.
+  for (uint32_t k = 0; k < count; ++k) {
+    const uint32_t e = t_.rule_lists_ + 2 * (offset + k);
+    const uint16_t rule = read_u16(d_ + e);
+    if (!fits(rule)) return fail("%s: entry %u (offset %u) = rule %u does not belong in this list (RULES metadata)", what, k, e, rule);
+    if (k > 0 && read_u16(d_ + e - 2) >= rule)
+      return fail("%s: entry %u (offset %u) = rule %u is not above the previous one", what, k, e, rule);
+  }
+  return fail("%s (offset %u): list is not valid", what, at);  // not reached: the run said so
+}
+
+bool Loader::sparse(const Section& s, uint32_t ordinal) {
+  enter(s, static_cast<int>(ordinal));
+  if (s.size < kSparseHeadSize) return fail("size %u is shorter than the %u-byte head", s.size, kSparseHeadSize);
+  const uint16_t dimension = read_u16(d_ + s.offset);
+  if (read_u16(d_ + s.offset + 2) != 0 || read_u32(d_ + s.offset + 4) != 0)
+    return fail("reserved head bytes at offset %u are not 0", s.offset + 2);
+  if (dimension >= t_.dimensions_.size())
+    return fail("names dimension %u, there are %zu", dimension, t_.dimensions_.size());
+  DimensionInfo& dim = t_.dimensions_[dimension];
+  if (dim.sparse != kNoSparse) return fail("dimension %u already has SPARSE section #%u", dimension, dim.sparse);
+  if (s.count != dim.class_count) return fail("count %u differs from dimension %u's class count %u", s.count, dimension, dim.class_count);
+  if (static_cast<uint64_t>(s.count) * kSparseClassSize + kSparseHeadSize != s.size)
+    return fail("size %u is not %u + %u classes x %u", s.size, kSparseHeadSize, s.count, kSparseClassSize);
+  dim.sparse = static_cast<uint8_t>(ordinal);
+  SparseInfo info;
+  info.dimension = dimension;
+  info.scope = dim.scope;
+  info.classes = s.offset + kSparseHeadSize;
+  const uint16_t bit = static_cast<uint16_t>(1u << ordinal);
+  auto positive = [&](uint16_t rule) { return (t_.rules_[rule].sparse_mask & bit) && !(t_.rules_[rule].negative_mask & bit); };
+  auto negative = [&](uint16_t rule) { return (t_.rules_[rule].negative_mask & bit) != 0; };
+  std::vector<uint32_t> positive_run, negative_run;
+  build_run(positive_run, positive);
+  build_run(negative_run, negative);
+  for (uint32_t c = 0; c < s.count; ++c) {
+    const uint32_t at = info.classes + kSparseClassSize * c;
+    char what[64];
+    std::snprintf(what, sizeof what, "class %u positive list", c);
+    if (!check_list(positive_run, read_u32(d_ + at), read_u16(d_ + at + 8), positive, what, at)) return false;
+    std::snprintf(what, sizeof what, "class %u negative list", c);
+    if (!check_list(negative_run, read_u32(d_ + at + 4), read_u16(d_ + at + 10), negative, what, at + 4)) return false;
+  }
+  t_.sparse_.push_back(info);
+  return true;
+}
+
+// Rules on a component-scope sparse dimension must carry the component flag: without a
+// component that dimension has no class, and the classifier skips such rules by the flag.
+bool Loader::rule_metadata() {
+  where_ = "RULES: ";
+  for (uint32_t i = 0; i < t_.rule_count(); ++i) {
+    const RuleInfo& rule = t_.rules_[i];
+    for (uint32_t k = 0; k < t_.sparse_.size(); ++k)
+      if ((rule.sparse_mask >> k & 1) && t_.sparse_[k].scope == Scope::kComponent && !(rule.flags & kRuleNeedsComponent))
+        return fail("rule %u constrains component-scope sparse dimension %u but lacks the component flag", i, k);
   }
   return true;
 }
 
+bool Loader::accept(const Section& s) {
+  enter(s);
+  if (s.size < kAcceptHeadSize) return fail("size %u is shorter than the %u-byte head", s.size, kAcceptHeadSize);
+  const uint32_t words = read_u32(d_ + s.offset);
+  if (read_u32(d_ + s.offset + 4) != 0) return fail("reserved head field at offset %u is not 0", s.offset + 4);
+  const uint32_t expected = (t_.rule_count() + 63) / 64;
+  if (words != expected) return fail("%u words per bitset, %u rules need %u", words, t_.rule_count(), expected);
+  uint64_t classes = 0;
+  for (const DimensionInfo& dim : t_.dimensions_)
+    if (dim.sparse == kNoSparse) classes += dim.class_count;
+  if (s.count != classes) return fail("count %u is not the dense dimensions' %llu classes", s.count, static_cast<unsigned long long>(classes));
+  if (classes * words * 8 + kAcceptHeadSize != s.size)
+    return fail("size %u is not %u + %llu classes x %u words x 8", s.size, kAcceptHeadSize, static_cast<unsigned long long>(classes), words);
+  t_.accept_words_ = words;
+  uint32_t at = s.offset + kAcceptHeadSize;
+  for (uint32_t i = 0; i < t_.dimensions_.size(); ++i) {
+    DimensionInfo& dim = t_.dimensions_[i];
+    if (dim.sparse != kNoSparse) continue;
+    dim.accept = at;
+    at += dim.class_count * words * 8;
+    (dim.scope == Scope::kMessage ? t_.dense_message_ : t_.dense_component_).push_back(static_cast<uint16_t>(i));
+  }
+  return true;
+}
+
+// Children of a node are consecutive nodes after it (first > n), one per bit of its bitmap, so a
+// walk from the root only moves forward and every child index it computes is < the node count.
 bool Loader::trie(uint32_t at, uint32_t nodes, uint32_t limit, const char* what) {
   for (uint32_t n = 0; n < nodes; ++n) {
     const uint32_t node = at + n * kTrieNodeSize;
     const uint16_t mark = read_u16(d_ + node);
     if (mark != kUnmarked && mark >= limit)
       return fail("%s node %u (offset %u): %s %u >= %u", what, n, node, what[0] == 'n' ? "network" : "class", mark, limit);
-    for (uint32_t c = 0; c < 10; ++c) {
-      const uint32_t child = read_u32(d_ + node + 4 + 4 * c);
-      if (child >= nodes)
-        return fail("%s node %u (offset %u): child %u = %u >= node count %u", what, n, node + 4 + 4 * c, c, child, nodes);
+    const uint16_t bitmap = read_u16(d_ + node + 2);
+    const uint32_t first = read_u32(d_ + node + 4);
+    if (bitmap > 0x3FF) return fail("%s node %u (offset %u): child bitmap 0x%x has bits above digit 9", what, n, node + 2, bitmap);
+    if (bitmap == 0) {
+      if (first != 0) return fail("%s node %u (offset %u): first child %u without children (must be 0)", what, n, node + 4, first);
+      continue;
     }
+    const uint32_t children = static_cast<uint32_t>(__builtin_popcount(bitmap));
+    if (first <= n || static_cast<uint64_t>(first) + children > nodes)
+      return fail("%s node %u (offset %u): children [%u, +%u) are not after it and below the node count %u", what, n, node + 4,
+                  first, children, nodes);
   }
   return true;
 }
@@ -452,6 +600,8 @@ bool Loader::phase(const Section& s, uint32_t ordinal, bool final) {
       return fail("%s input names dimension %u, there are %u", name, index, dims);
     if (kind == InputKind::kPhase && index >= ordinal)
       return fail("%s input names phase %u, not an earlier phase", name, index);
+    if (kind == InputKind::kDimension && t_.dimensions_[index].sparse != kNoSparse)
+      return fail("%s input names dimension %u, a sparse dimension (sparse dimensions are not combined)", name, index);
   }
   const Scope left_scope = input_scope(p.left_kind, p.left_index);
   const Scope right_scope = input_scope(p.right_kind, p.right_index);
@@ -504,31 +654,13 @@ bool Loader::results(const Section& s) {
     return fail("final phase index %u at offset %u is not the last phase (%zu)", final_phase, s.offset + 8, t_.phases_.size() - 1);
   t_.results_ = s.offset + kRootsSize;
   t_.result_count_ = s.count;
-  const uint32_t rules = t_.rule_count();
+  auto fits = [&](uint16_t rule) { return (t_.rules_[rule].sparse_mask & ~t_.rules_[rule].negative_mask) == 0; };
   for (uint32_t i = 0; i < s.count; ++i) {
     const uint32_t at = t_.results_ + kResultSize * i;
-    const uint16_t decision = read_u16(d_ + at);
-    const uint16_t offset = read_u16(d_ + at + 2);
-    const uint16_t count = read_u16(d_ + at + 4);
     if (read_u16(d_ + at + 6) != 0) return fail("result %u (offset %u): reserved field is not 0", i, at + 6);
-    if (decision != kNoRule) {
-      if (decision >= rules) return fail("result %u (offset %u): decision rule %u >= rule count %u", i, at, decision, rules);
-      if (t_.rules_[decision].mode != 0) return fail("result %u (offset %u): decision rule %u is a shadow rule", i, at, decision);
-    }
-    if (static_cast<uint32_t>(offset) + count > shadow_entries_)
-      return fail("result %u (offset %u): shadow list [%u, +%u) is outside SHADOW_LISTS (%u entries)", i, at + 2, offset, count,
-                  shadow_entries_);
-    if (count > 0 && shadow_run_[offset] < count) {
-      // Say which entry is wrong.
-      for (uint32_t k = 0; k < count; ++k) {
-        const uint32_t e = t_.shadow_lists_ + 2 * (offset + k);
-        const uint16_t rule = read_u16(d_ + e);
-        if (rule >= rules) return fail("result %u: shadow entry %u (offset %u) = rule %u >= rule count %u", i, k, e, rule, rules);
-        if (t_.rules_[rule].mode != 1) return fail("result %u: shadow entry %u (offset %u) = rule %u is not a shadow rule", i, k, e, rule);
-        if (k > 0 && read_u16(d_ + e - 2) >= rule)
-          return fail("result %u: shadow entry %u (offset %u) = rule %u is not above the previous one", i, k, e, rule);
-      }
-    }
+    char what[32];
+    std::snprintf(what, sizeof what, "result %u", i);
+    if (!check_list(result_run_, read_u32(d_ + at), read_u16(d_ + at + 4), fits, what, at)) return false;
   }
   return true;
 }
@@ -542,6 +674,7 @@ bool Loader::roots_and_final() {
     if (kind == InputKind::kDimension) {
       if (index >= dims) return fail("%s root names dimension %u, there are %u", name, index, dims);
       if (t_.dimensions_[index].scope != scope) return fail("%s root dimension %u has the other scope", name, index);
+      if (t_.dimensions_[index].sparse != kNoSparse) return fail("%s root dimension %u is a sparse dimension", name, index);
     } else {
       if (index + 1u >= phases) return fail("%s root names phase %u, not a phase before the final one", name, index);
       if (t_.phases_[index].scope != scope) return fail("%s root phase %u has the other scope", name, index);
@@ -574,10 +707,14 @@ bool Loader::run() {
     t_.policy_name_offset_ = t_.rules_[0].id_offset;
     t_.policy_name_length_ = static_cast<uint32_t>(hash == std::string_view::npos ? id.size() : hash);
   }
-  if (!shadow_lists(*single_[static_cast<uint32_t>(SectionKind::kShadowLists)])) return false;
+  if (!rule_lists(*single_[static_cast<uint32_t>(SectionKind::kRuleLists)])) return false;
   if (const Section* s = single_[static_cast<uint32_t>(SectionKind::kNetworks)]; s && !networks(*s)) return false;
   for (uint32_t i = 0; i < dimension_sections_.size(); ++i)
     if (!dimension(*dimension_sections_[i], i)) return false;
+  for (uint32_t i = 0; i < sparse_sections_.size(); ++i)
+    if (!sparse(*sparse_sections_[i], i)) return false;
+  if (!rule_metadata()) return false;
+  if (!accept(*single_[static_cast<uint32_t>(SectionKind::kAccept)])) return false;
   for (uint32_t i = 0; i < phase_sections_.size(); ++i)
     if (!phase(*phase_sections_[i], i, i + 1 == phase_sections_.size())) return false;
   if (!results(*single_[static_cast<uint32_t>(SectionKind::kResults)])) return false;

@@ -1,4 +1,4 @@
-// The compiled table image (docs/table-format.md, format 1): loaded once, validated as
+// The compiled table image (docs/table-format.md, format 2): loaded once, validated as
 // untrusted input, then read by the classifier on every message.
 //
 // Invariant. TableImage::load() returns true only after checking every offset, size, count and
@@ -6,8 +6,13 @@
 // every class id stored in a lookup structure < its dimension's class count, every phase entry
 // < the row/column count of each phase that consumes it, final-phase entries < the result
 // count, trie children < the node count, network indices < the network count, rule indices
-// < the rule count, shadow lists inside SHADOW_LISTS, rule ids and BYTES keys inside STRINGS,
-// and that each dimension's field takes the lookup kind the classifier extracts for it. So
+// < the rule count, every rule list (results, sparse classes) inside RULE_LISTS, strictly
+// ascending and holding only rules whose RULES metadata fits the list (a result list: no
+// positive-type sparse condition; a sparse class's positive / negative list: positive- /
+// negative-type on that dimension), the rule metadata itself (sparse masks, designated
+// dimension, the component flag of a rule on a component-scope sparse dimension), the ACCEPT
+// bitsets' size, no sparse dimension as a phase input or root, rule ids and BYTES keys inside
+// STRINGS, and that each dimension's field takes the lookup kind the classifier extracts for it. So
 // classify() (classifier.h) does no bounds check on the hot path and cannot fail or fault;
 // any image that would break this is refused here with a TableError naming the section, the
 // offset and the problem.
@@ -33,9 +38,11 @@ enum class SectionKind : uint32_t {
   kDimension = 3,
   kPhase = 4,
   kResults = 5,
-  kShadowLists = 6,
+  kRuleLists = 6,
   kNetworks = 7,
   kPolicyName = 8,
+  kSparse = 9,
+  kAccept = 10,
 };
 
 enum class LookupKind : uint8_t {
@@ -57,7 +64,13 @@ inline constexpr uint16_t kRelationField = 0xFFFF;
 inline constexpr uint16_t kNoRule = 0xFFFF;
 inline constexpr uint16_t kUnmarked = 0xFFFF;
 inline constexpr uint32_t kHeaderSize = 64;
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
+// RULES: a rule's designated sparse dimension when it has no positive-type sparse condition.
+inline constexpr uint8_t kNoSparse = 0xFF;
+// RULES flags bit 0: the rule has a component-scope condition (it never matches without one).
+inline constexpr uint8_t kRuleNeedsComponent = 1;
+// The RULES sparse masks are u16.
+inline constexpr unsigned kMaxSparse = 16;
 inline constexpr unsigned kMaxAnomalyMasks = 12;
 // Phase inputs are u8 indices; the classifier keeps one class per dimension and per phase in
 // fixed arrays of these sizes.
@@ -85,6 +98,16 @@ struct DimensionInfo {
   uint32_t structure = 0;  // offset of the lookup structure (after the 8-byte head)
   uint32_t entries = 0;    // SORTED_U32/BYTES: n; DIGITS: node count; ANOMALY: k
   uint32_t table = 0;      // ANOMALY: offset of u16[2^k]; otherwise = structure (or its entries)
+  uint8_t sparse = kNoSparse;  // its sparse index, or kNoSparse for a dense dimension
+  uint32_t accept = 0;         // dense: offset of its class 0 ACCEPT bitset
+};
+
+// A sparse dimension: per class a 12-byte record (u32 positive offset, u32 negative offset,
+// u16 positive count, u16 negative count), offsets in entries of RULE_LISTS.
+struct SparseInfo {
+  uint16_t dimension = 0;
+  Scope scope = Scope::kMessage;
+  uint32_t classes = 0;  // offset of the class 0 record
 };
 
 struct PhaseInfo {
@@ -104,6 +127,10 @@ struct RuleInfo {
   uint8_t action = 0;      // 0 allow, 1 drop, 2 alert
   uint8_t mode = 0;        // 0 enforce, 1 shadow
   uint8_t category = 0;    // 0 custom, 1, 2, 3
+  uint8_t flags = 0;       // kRuleNeedsComponent
+  uint8_t designated = kNoSparse;  // the lowest sparse index where it is positive-type
+  uint16_t sparse_mask = 0;        // sparse indices it constrains
+  uint16_t negative_mask = 0;      // of those, the negative-type ones
 };
 
 class TableImage {
@@ -142,12 +169,17 @@ class TableImage {
   InputKind component_root_kind() const { return component_root_kind_; }
   uint16_t component_root_index() const { return component_root_index_; }
 
-  // Result record r: decision rule, shadow list (absolute offset of its first u16) and count.
-  uint16_t result_decision(uint32_t r) const { return read_u16(data_ + results_ + 8 * r); }
-  const uint8_t* result_shadows(uint32_t r) const {
-    return data_ + shadow_lists_ + 2u * read_u16(data_ + results_ + 8 * r + 2);
+  // Result record r: its rule list (absolute offset of its first u16) and length.
+  const uint8_t* result_list(uint32_t r) const { return rule_list(read_u32(data_ + results_ + 8 * r)); }
+  uint16_t result_list_count(uint32_t r) const { return read_u16(data_ + results_ + 8 * r + 4); }
+  const uint8_t* rule_list(uint32_t entry) const { return data_ + rule_lists_ + 2u * entry; }
+
+  const std::vector<SparseInfo>& sparse() const { return sparse_; }
+  // Dense dimensions by scope (indices into dimensions()), for the ACCEPT checks.
+  const std::vector<uint16_t>& dense_dimensions(Scope scope) const {
+    return scope == Scope::kMessage ? dense_message_ : dense_component_;
   }
-  uint16_t result_shadow_count(uint32_t r) const { return read_u16(data_ + results_ + 8 * r + 4); }
+  uint32_t accept_words() const { return accept_words_; }  // u64 words per ACCEPT bitset
 
   // NETWORKS: the GT trie and the MCC+MNC trie (offsets of their first node), when present.
   bool has_networks() const { return networks_present_; }
@@ -178,7 +210,11 @@ class TableImage {
   uint16_t component_root_index_ = 0;
   uint32_t results_ = 0;       // offset of the first result record
   uint32_t result_count_ = 0;
-  uint32_t shadow_lists_ = 0;  // offset of SHADOW_LISTS
+  uint32_t rule_lists_ = 0;    // offset of RULE_LISTS
+  std::vector<SparseInfo> sparse_;
+  std::vector<uint16_t> dense_message_;
+  std::vector<uint16_t> dense_component_;
+  uint32_t accept_words_ = 0;
   bool networks_present_ = false;
   uint32_t network_count_ = 0;
   uint32_t gt_trie_ = 0;

@@ -667,15 +667,104 @@ TEST(ClassifierShadows, MoreThanSixteen) {
   EXPECT_TRUE(v.shadow_truncated);
   for (uint16_t i = 0; i < 16; ++i) EXPECT_EQ(v.shadow[i], i);
   std::vector<uint16_t> every;
-  all_shadow_hits(*table, v, every);
+  all_shadow_hits(*table, *m, IngressSide::kExternal, every);
   EXPECT_EQ(every.size(), 20u);
   add_component(*m, Application::kMap, 2);
   v = classify_with(*table, *m);
   EXPECT_EQ(v.rule, 20);
   EXPECT_EQ(shadows(v), (std::vector<uint16_t>{0, 3, 6, 9, 12, 15, 18}));
   EXPECT_FALSE(v.shadow_truncated);
-  all_shadow_hits(*table, v, every);
+  all_shadow_hits(*table, *m, IngressSide::kExternal, every);
   EXPECT_EQ(every, shadows(v));
+}
+
+// --- sparse dimensions (table_test_builder.h sparse_builder()) ---------------------------------
+
+class ClassifierSparse : public ::testing::Test {
+ protected:
+  void SetUp() override { table_ = load(sparse_builder().build()); }
+  Verdict run(const Ss7Message& m) { return classify_with(*table_, m); }
+  std::vector<uint16_t> all(const Ss7Message& m) {
+    std::vector<uint16_t> out;
+    all_shadow_hits(*table_, m, IngressSide::kExternal, out);
+    return out;
+  }
+  std::unique_ptr<TableImage> table_;
+};
+
+TEST_F(ClassifierSparse, PositiveCandidateVerifiedAgainstDenseAndOtherSparse) {
+  // Rule 0 (imsi 23415, invoke) is found through sparse 1 and decides before the result list.
+  auto m = sccp_message("111", "447700900002");
+  add_component(*m, Application::kMap, 2);
+  set_address(m->map[0].imsi, "234150000000001");
+  Verdict v = run(*m);
+  EXPECT_EQ(v.rule, 0);
+  EXPECT_EQ(v.action, 1);
+  EXPECT_EQ(v.category, 2);
+  EXPECT_EQ(v.shadow_count, 0);
+  // Not an invoke: the ACCEPT bitset of tcap.component_type rejects rule 0; shadow rule 1
+  // (calling 44) still matches, rule 4 does not (its IMSI is 23415).
+  m->tcap.components[0].type = ComponentType::kReturnResultLast;
+  v = run(*m);
+  EXPECT_EQ(v.rule, kNoRule);
+  EXPECT_EQ(shadows(v), std::vector<uint16_t>{1});
+}
+
+TEST_F(ClassifierSparse, ResultListWalkChecksNegativeConditions) {
+  // Calling 4412: rule 2 (not 4477) passes its negative check and decides; shadow 1 is below it.
+  auto m = sccp_message("111", "4412");
+  add_component(*m, Application::kMap, 2);
+  set_address(m->map[0].imsi, "208010000000001");
+  Verdict v = run(*m);
+  EXPECT_EQ(v.rule, 2);
+  EXPECT_EQ(shadows(v), std::vector<uint16_t>{1});
+  EXPECT_EQ(all(*m), std::vector<uint16_t>{1});
+  // Calling 4477: rule 2 is rejected (in N), rule 3 decides; shadows 1 and not 4 (above 3).
+  set_digits(m->sccp.calling.digits, "447700900002");
+  v = run(*m);
+  EXPECT_EQ(v.rule, 3);
+  EXPECT_EQ(v.action, 0);
+  EXPECT_EQ(shadows(v), std::vector<uint16_t>{1});
+}
+
+TEST_F(ClassifierSparse, ShadowCandidateWithNegativeConditionOnAnotherDimension) {
+  // Not an invoke, calling 4477, IMSI of another network: no enforce rule; shadows 1 and 4
+  // (4: calling 44 on sparse 0, IMSI not 23415 on sparse 1).
+  auto m = sccp_message("111", "447700900002");
+  add_component(*m, Application::kMap, 2, ComponentType::kReturnError);
+  set_address(m->map[0].imsi, "208010000000001");
+  Verdict v = run(*m);
+  EXPECT_EQ(v.rule, kNoRule);
+  EXPECT_EQ(shadows(v), (std::vector<uint16_t>{1, 4}));
+  // The home IMSI makes rule 4's negative condition fail.
+  set_address(m->map[0].imsi, "234150000000001");
+  EXPECT_EQ(shadows(run(*m)), std::vector<uint16_t>{1});
+}
+
+TEST_F(ClassifierSparse, NoComponentSkipsComponentRules) {
+  // Without components only rule 1 can match (the others need a component).
+  auto m = sccp_message("111", "447700900002");
+  Verdict v = run(*m);
+  EXPECT_EQ(v.rule, kNoRule);
+  EXPECT_EQ(shadows(v), std::vector<uint16_t>{1});
+  set_digits(m->sccp.calling.digits, "33");
+  EXPECT_EQ(run(*m).shadow_count, 0);
+  m->has_sccp = false;  // absent calling digits: the absent class (0)
+  EXPECT_EQ(run(*m).shadow_count, 0);
+}
+
+TEST_F(ClassifierSparse, SeveralComponentsLowestDecision) {
+  // Component 0 decides 3 (calling 4477 rejects rule 2); component 1 decides 0 (home IMSI).
+  auto m = sccp_message("111", "447700900002");
+  add_component(*m, Application::kMap, 2);
+  set_address(m->map[0].imsi, "208010000000001");
+  add_component(*m, Application::kMap, 2);
+  set_address(m->map[1].imsi, "234150000000001");
+  Verdict v = run(*m);
+  EXPECT_EQ(v.rule, 0);
+  EXPECT_EQ(v.shadow_count, 0);
+  EXPECT_EQ(v.result_count, 2);
+  EXPECT_EQ(all(*m), std::vector<uint16_t>{});
 }
 
 }  // namespace

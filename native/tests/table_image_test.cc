@@ -89,8 +89,8 @@ TEST(TableImageHeader, BadMagic) {
 
 TEST(TableImageHeader, Version) {
   auto image = minimal_builder().build();
-  set32(image, 8, 2);
-  expect_refused(image, "header: format version 2 at offset 8");
+  set32(image, 8, 1);  // format 1 (no sparse dimensions) is not read any more
+  expect_refused(image, "header: format version 1 at offset 8, this loader reads 2");
 }
 
 TEST(TableImageHeader, HeaderSize) {
@@ -172,8 +172,8 @@ TEST(TableImageDirectory, SectionPastTheEnd) {
 TEST(TableImageDirectory, UnknownKind) {
   Layout layout;
   auto image = minimal_builder().build(&layout);
-  set32(image, layout.directory + 16 * layout.entry["STRINGS"], 9);
-  expect_refused(image, "unknown section kind 9");
+  set32(image, layout.directory + 16 * layout.entry["STRINGS"], 11);
+  expect_refused(image, "unknown section kind 11");
 }
 
 TEST(TableImageDirectory, DuplicateSection) {
@@ -186,11 +186,14 @@ TEST(TableImageDirectory, DuplicateSection) {
 TEST(TableImageDirectory, MissingSection) {
   Layout layout;
   auto image = minimal_builder().build(&layout);
-  set32(image, layout.directory + 16 * layout.entry["SHADOW_LISTS"], 8);  // a second POLICY_NAME
+  set32(image, layout.directory + 16 * layout.entry["RULE_LISTS"], 8);  // a second POLICY_NAME
   expect_refused(image, "a second POLICY_NAME section");
   image = minimal_builder().build(&layout);
-  set32(image, layout.directory + 16 * layout.entry["SHADOW_LISTS"], 7);  // NETWORKS instead
-  expect_refused(image, "no SHADOW_LISTS section");
+  set32(image, layout.directory + 16 * layout.entry["RULE_LISTS"], 7);  // NETWORKS instead
+  expect_refused(image, "no RULE_LISTS section");
+  image = minimal_builder().build(&layout);
+  set32(image, layout.directory + 16 * layout.entry["ACCEPT"], 7);
+  expect_refused(image, "no ACCEPT section");
 }
 
 // Without POLICY_NAME the name is the part of rule 0's id before '#'.
@@ -357,9 +360,16 @@ TEST(TableImageDimension, SortedClassAndSize) {
 TEST(TableImageDimension, DigitsChildOutOfRange) {
   ImageBuilder b = minimal_builder();
   b.dimensions[0] = digits(FieldId::kSccpCalledDigits, Scope::kMessage, 2, 0, 0, Trie().add("12", 1));
-  set32(b.dimensions[0].body, 4 + 4 + 4 * 1, 9);  // root's child for digit 1 -> node 9 of 3
+  set32(b.dimensions[0].body, 4 + 4, 9);  // root's first child -> node 9 of 3
   expect_refused(b, "DIGITS node 0 (offset");
-  expect_refused(b, "child 1 = 9 >= node count 3");
+  expect_refused(b, "children [9, +1) are not after it and below the node count 3");
+  set32(b.dimensions[0].body, 4 + 4, 0);  // a child at or before its parent
+  expect_refused(b, "children [0, +1) are not after it");
+  set32(b.dimensions[0].body, 4 + 4, 1);
+  set16(b.dimensions[0].body, 4 + 2, 0x402);  // a bitmap bit above digit 9
+  expect_refused(b, "child bitmap 0x402 has bits above digit 9");
+  set16(b.dimensions[0].body, 4 + 2, 0);  // no children but a first child
+  expect_refused(b, "first child 1 without children (must be 0)");
 }
 
 TEST(TableImageDimension, DigitsClassOutOfRange) {
@@ -466,9 +476,15 @@ TEST(TableImageNetworks, NetworkIndexAndChildren) {
   expect_refused(b, "network 1 >= 1");
   b.gt_networks = Trie().add("44", 0);
   b.mcc_mnc_networks = Trie().add("2", 0);
-  b.mcc_mnc_networks.nodes[1].child[3] = 7;
-  expect_refused(b, "network MCC+MNC trie node 1");
-  expect_refused(b, "child 3 = 7 >= node count 2");
+  Layout layout;
+  auto image = b.build(&layout);
+  // NETWORKS: count, the GT trie (count + 3 nodes), the MCC+MNC trie (count + 2 nodes): its
+  // node 1 given a child 7 for digit 3.
+  const uint32_t node1 = layout.offset["NETWORKS"] + 4 + 4 + 3 * 8 + 4 + 8;
+  set16(image, node1 + 2, 1u << 3);
+  set32(image, node1 + 4, 7);
+  expect_refused(image, "network MCC+MNC trie node 1");
+  expect_refused(image, "children [7, +1) are not after it and below the node count 2");
 }
 
 TEST(TableImageNetworks, Sizes) {
@@ -485,7 +501,7 @@ TEST(TableImageNetworks, Sizes) {
   expect_refused(bad, "network GT trie at offset");
   expect_refused(bad, "5 nodes run past the section end");
   bad = image;
-  set32(bad, entry + 8, 4 + 48 + 48 - 4);  // two one-node tries, 4 bytes short
+  set32(bad, entry + 8, 4 + 12 + 12 - 4);  // two one-node tries, 4 bytes short
   expect_refused(bad, "network MCC+MNC trie");
 }
 
@@ -609,28 +625,19 @@ TEST(TableImageResults, FinalPhaseIndex) {
   expect_refused(image, "final phase index 3 at offset");
 }
 
-TEST(TableImageResults, DecisionRule) {
+TEST(TableImageResults, RuleLists) {
+  // with_rules(): rule 0 enforce, rule 1 shadow; result lists [0] and [1, 0] are fine.
   ImageBuilder b = with_rules();
   b.results[0].decision = 2;
-  expect_refused(b, "result 0 (offset");
-  expect_refused(b, "decision rule 2 >= rule count 2");
-  b = with_rules();
-  b.results[0].decision = 1;
-  expect_refused(b, "decision rule 1 is a shadow rule");
-}
-
-TEST(TableImageResults, ShadowLists) {
-  ImageBuilder b = with_rules();
-  b.results[1].shadows = {0};
-  expect_refused(b, "result 1: shadow entry 0 (offset");
-  expect_refused(b, "rule 0 is not a shadow rule");
+  expect_refused(b, "RULE_LISTS (directory entry");
+  expect_refused(b, "rule 2 >= rule count 2");
   b = with_rules();
   b.results[1].shadows = {5};
   expect_refused(b, "rule 5 >= rule count 2");
   b = with_rules();
   b.rules.push_back({"p#c", 0, 1, 0});
   b.results[1].shadows = {2, 1};
-  expect_refused(b, "result 1: shadow entry 1 (offset");
+  expect_refused(b, "result 1: entry 1 (offset");
   expect_refused(b, "rule 1 is not above the previous one");
   b.results[1].shadows = {1, 1};
   expect_refused(b, "rule 1 is not above the previous one");
@@ -638,12 +645,12 @@ TEST(TableImageResults, ShadowLists) {
   EXPECT_EQ(load_error(b.build()), "");
 }
 
-TEST(TableImageResults, ShadowListOutsideSection) {
+TEST(TableImageResults, ListOutsideSection) {
   Layout layout;
   auto image = with_rules().build(&layout);
-  set16(image, layout.offset["RESULTS"] + 16 + 8 + 2, 1);  // result 1's list starts at entry 1 of 1
+  set32(image, layout.offset["RESULTS"] + 16 + 8, 2);  // result 1's list [2, +1) of 2 entries
   expect_refused(image, "result 1 (offset");
-  expect_refused(image, "shadow list [1, +1) is outside SHADOW_LISTS (1 entries)");
+  expect_refused(image, "list [2, +1) is outside RULE_LISTS (2 entries)");
 }
 
 TEST(TableImageResults, SizesAndReserved) {
@@ -657,17 +664,145 @@ TEST(TableImageResults, SizesAndReserved) {
   expect_refused(bad, "result 0 (offset");
   expect_refused(bad, "reserved field is not 0");
   bad = image;
-  set32(bad, layout.directory + 16 * layout.entry["SHADOW_LISTS"] + 12, 2);
-  expect_refused(bad, "SHADOW_LISTS (directory entry");
-  expect_refused(bad, "size 2 is not 2 entries x 2 bytes");
+  set32(bad, layout.directory + 16 * layout.entry["RULE_LISTS"] + 12, 3);
+  expect_refused(bad, "RULE_LISTS (directory entry");
+  expect_refused(bad, "size 4 is not 3 entries x 2 bytes");
+}
+
+// --- sparse dimensions, ACCEPT, rule metadata ----------------------------------------------------
+
+TEST(TableImageSparse, SparseImageLoads) {
+  const auto image = sparse_builder().build();
+  std::unique_ptr<TableImage> table;
+  TableError error;
+  ASSERT_TRUE(TableImage::load(ByteView{image.data(), static_cast<uint32_t>(image.size())}, table, error)) << error.message;
+  ASSERT_EQ(table->sparse().size(), 2u);
+  EXPECT_EQ(table->sparse()[0].dimension, 1);
+  EXPECT_EQ(table->sparse()[1].scope, Scope::kComponent);
+  EXPECT_EQ(table->dimensions()[1].sparse, 0);
+  EXPECT_EQ(table->dimensions()[2].sparse, kNoSparse);
+  EXPECT_EQ(table->dense_dimensions(Scope::kMessage), std::vector<uint16_t>{0});
+  EXPECT_EQ(table->dense_dimensions(Scope::kComponent), std::vector<uint16_t>{2});
+  EXPECT_EQ(table->accept_words(), 1u);
+  EXPECT_EQ(table->rule(4).designated, 0);
+  EXPECT_EQ(table->rule(4).negative_mask, 0b10);
+}
+
+TEST(TableImageSparse, SectionHead) {
+  ImageBuilder b = sparse_builder();
+  b.sparse[1].dimension = 9;
+  expect_refused(b, "SPARSE #1 (directory entry");
+  expect_refused(b, "names dimension 9, there are 4");
+  b = sparse_builder();
+  b.sparse[1].dimension = 1;
+  expect_refused(b, "dimension 1 already has SPARSE section #0");
+  b = sparse_builder();
+  b.sparse[0].classes.pop_back();
+  expect_refused(b, "count 2 differs from dimension 1's class count 3");
+  Layout layout;
+  auto image = sparse_builder().build(&layout);
+  auto bad = image;
+  set16(bad, layout.offset["SPARSE0"] + 2, 1);
+  expect_refused(bad, "reserved head bytes at offset");
+  bad = image;
+  set32(bad, layout.directory + 16 * layout.entry["SPARSE0"] + 8, 8 + 3 * 12 - 1);
+  expect_refused(bad, "size 43 is not 8 + 3 classes x 12");
+}
+
+TEST(TableImageSparse, AtMostSixteen) {
+  ImageBuilder b = sparse_builder();
+  while (b.sparse.size() < kMaxSparse + 1) b.sparse.push_back(b.sparse[0]);
+  expect_refused(b, "section directory: 17 SPARSE sections, at most 16");
+}
+
+TEST(TableImageSparse, ClassLists) {
+  ImageBuilder b = sparse_builder();
+  b.sparse[0].classes[1].positive = {1, 2};  // rule 2 is negative-type on sparse 0
+  expect_refused(b, "class 1 positive list: entry 1 (offset");
+  expect_refused(b, "rule 2 does not belong in this list");
+  b = sparse_builder();
+  b.sparse[0].classes[1].positive = {4, 1};
+  expect_refused(b, "rule 1 is not above the previous one");
+  b = sparse_builder();
+  b.sparse[1].classes[1].negative = {0};  // rule 0 is positive-type on sparse 1
+  expect_refused(b, "class 1 negative list: entry 0");
+  b = sparse_builder();
+  b.sparse[0].classes[2].negative = {3};  // rule 3 has no sparse condition
+  expect_refused(b, "rule 3 does not belong in this list");
+  Layout layout;
+  auto image = sparse_builder().build(&layout);
+  set32(image, layout.offset["SPARSE1"] + 8 + 12 + 4, 100);  // class 1's negative list
+  expect_refused(image, "class 1 negative list (offset");
+  expect_refused(image, "list [100, +1) is outside RULE_LISTS");
+}
+
+TEST(TableImageSparse, ResultListHoldsOnlyRulesWithoutPositiveSparseConditions) {
+  ImageBuilder b = sparse_builder();
+  b.results[1] = Result{3, {0}};  // rule 0 is positive-type on sparse 1
+  expect_refused(b, "result 1: entry 0 (offset");
+  expect_refused(b, "rule 0 does not belong in this list");
+}
+
+TEST(TableImageSparse, RuleMetadata) {
+  ImageBuilder b = sparse_builder();
+  b.rules[4].designated = 1;
+  expect_refused(b, "rule 4 (offset");
+  expect_refused(b, "designated sparse dimension 1, its first positive-type one is 0");
+  b = sparse_builder();
+  b.rules[2].designated = 0;
+  expect_refused(b, "designated sparse dimension 0, its first positive-type one is 255");
+  b = sparse_builder();
+  b.rules[2].negative_mask = 0b10;
+  expect_refused(b, "negative-type mask 0x2 outside its sparse mask 0x1");
+  b = sparse_builder();
+  b.rules[3].sparse_mask = 0b100;
+  b.rules[3].negative_mask = 0b100;
+  expect_refused(b, "sparse mask 0x4 names a sparse dimension >= the 2 SPARSE sections");
+  b = sparse_builder();
+  b.rules[4].flags = 0;
+  expect_refused(b, "rule 4 constrains component-scope sparse dimension 1 but lacks the component flag");
+  b = sparse_builder();
+  b.rules[1].flags = 2;
+  expect_refused(b, "unknown flag bits 0x2");
+  Layout layout;
+  auto image = sparse_builder().build(&layout);
+  image[layout.offset["RULES"] + 16 + 11] = 1;
+  expect_refused(image, "rule 1 (offset");
+  expect_refused(image, "reserved byte is not 0");
+}
+
+TEST(TableImageSparse, SparseDimensionIsNeitherPhaseInputNorRoot) {
+  ImageBuilder b = sparse_builder();
+  b.phases[0].left_index = 1;
+  b.phases[0].rows = 3;
+  b.phases[0].table = {0, 1, 0, 0, 1, 0, 0, 1, 0};
+  b.message_root = 1;
+  expect_refused(b, "left input names dimension 1, a sparse dimension");
+}
+
+TEST(TableImageSparse, Accept) {
+  Layout layout;
+  auto image = sparse_builder().build(&layout);
+  auto bad = image;
+  set32(bad, layout.offset["ACCEPT"], 2);
+  expect_refused(bad, "ACCEPT (directory entry");
+  expect_refused(bad, "2 words per bitset, 5 rules need 1");
+  bad = image;
+  set32(bad, layout.offset["ACCEPT"] + 4, 1);
+  expect_refused(bad, "reserved head field at offset");
+  bad = image;
+  set32(bad, layout.directory + 16 * layout.entry["ACCEPT"] + 12, 4);
+  expect_refused(bad, "count 4 is not the dense dimensions' 3 classes");
+  bad = image;
+  set32(bad, layout.directory + 16 * layout.entry["ACCEPT"] + 8, 8 + 2 * 8);
+  expect_refused(bad, "size 24 is not 8 + 3 classes x 1 words x 8");
 }
 
 // --- any corruption ------------------------------------------------------------------------------
 
 // Every proper prefix of a valid image is refused, as is, and with its size field and CRC
 // patched so that the loader gets past the header into the sections.
-TEST(TableImage, EveryTruncationIsRefused) {
-  const std::vector<uint8_t> image = rich_image();
+void expect_every_truncation_refused(const std::vector<uint8_t>& image) {
   ASSERT_EQ(load_error(image), "");
   for (size_t length = 0; length < image.size(); ++length) {
     std::vector<uint8_t> prefix(image.begin(), image.begin() + static_cast<long>(length));
@@ -680,10 +815,14 @@ TEST(TableImage, EveryTruncationIsRefused) {
   }
 }
 
+TEST(TableImage, EveryTruncationIsRefused) {
+  expect_every_truncation_refused(rich_image());
+  expect_every_truncation_refused(sparse_builder().build());
+}
+
 // Every single-byte change, CRC patched: either refused or, if accepted, classification stays
 // in bounds (classifier_test and the fuzz target classify such images).
-TEST(TableImage, EveryByteFlipLoadsOrIsRefused) {
-  const std::vector<uint8_t> image = rich_image();
+void expect_every_byte_flip_loads_or_refused(const std::vector<uint8_t>& image) {
   for (size_t at = 0; at < image.size(); ++at) {
     std::vector<uint8_t> bad = image;
     bad[at] ^= 0xFF;
@@ -694,6 +833,11 @@ TEST(TableImage, EveryByteFlipLoadsOrIsRefused) {
       EXPECT_EQ(error.message.rfind("table image: ", 0), 0u) << at;
     }
   }
+}
+
+TEST(TableImage, EveryByteFlipLoadsOrIsRefused) {
+  expect_every_byte_flip_loads_or_refused(rich_image());
+  expect_every_byte_flip_loads_or_refused(sparse_builder().build());
 }
 
 }  // namespace

@@ -67,13 +67,23 @@ struct Trie {
     nodes[node].mark = mark;
     return *this;
   }
-  // u32 node count, then 44-byte nodes (u16 mark, u16 pad, u32 child[10]).
+  // u32 node count, then 8-byte nodes (u16 mark, u16 child bitmap, u32 first child) in
+  // breadth-first order, so that each node's children are consecutive, in digit order.
   void write(std::vector<uint8_t>& out) const {
     put32(out, static_cast<uint32_t>(nodes.size()));
-    for (const Node& n : nodes) {
+    std::vector<uint32_t> order{0};  // builder node of each written node
+    for (size_t i = 0; i < order.size(); ++i) {
+      const Node& n = nodes[order[i]];
+      uint16_t bitmap = 0;
+      const uint32_t first = static_cast<uint32_t>(order.size());
+      for (uint32_t d = 0; d < 10; ++d)
+        if (n.child[d] != 0) {
+          bitmap = static_cast<uint16_t>(bitmap | (1u << d));
+          order.push_back(n.child[d]);
+        }
       put16(out, n.mark);
-      put16(out, 0);
-      for (uint32_t c : n.child) put32(out, c);
+      put16(out, bitmap);
+      put32(out, bitmap == 0 ? 0 : first);
     }
   }
 };
@@ -162,11 +172,37 @@ struct Rule {
   uint8_t action = 1;
   uint8_t mode = 0;
   uint8_t category = 0;
+  // Sparse metadata (RULES bytes 9..15); the defaults are a rule without sparse conditions.
+  uint8_t flags = 0;
+  uint8_t designated = kNoSparse;
+  uint16_t sparse_mask = 0;
+  uint16_t negative_mask = 0;
 };
 
+// A result of a table whose rules are all dense: the deciding rule and the shadow rules that
+// match. build() writes its rule list L: the shadows below the decision (in the order given, so
+// a test can write a bad list), then the decision.
 struct Result {
   uint16_t decision = kNoRule;
   std::vector<uint16_t> shadows;
+
+  std::vector<uint16_t> list() const {
+    std::vector<uint16_t> out;
+    for (uint16_t s : shadows)
+      if (s < decision) out.push_back(s);
+    if (decision != kNoRule) out.push_back(decision);
+    return out;
+  }
+};
+
+// A SPARSE section: its dimension and, per class, the positive and the negative rule list.
+struct SparseLists {
+  std::vector<uint16_t> positive;
+  std::vector<uint16_t> negative;
+};
+struct Sparse {
+  uint16_t dimension = 0;
+  std::vector<SparseLists> classes;
 };
 
 // Where build() put each section (for the corruption tests).
@@ -193,6 +229,9 @@ struct ImageBuilder {
   bool networks = false;
   uint32_t network_count = 0;
   Trie gt_networks, mcc_mnc_networks;
+  std::vector<Sparse> sparse;  // SPARSE sections, in sparse-index order
+  // ACCEPT: whether class `cls` of dense dimension `dim` is compatible with `rule` (null: all are).
+  std::function<bool(uint32_t dim, uint16_t cls, uint16_t rule)> accepts;
 
   // A BYTES lookup: keys are (bytes, class), stored in STRINGS; pass them sorted.
   Dimension bytes(FieldId field, uint32_t classes, uint16_t absent, uint16_t fallback,
@@ -224,14 +263,24 @@ struct ImageBuilder {
       rule_bytes.push_back(r.action);
       rule_bytes.push_back(r.mode);
       rule_bytes.push_back(r.category);
-      rule_bytes.insert(rule_bytes.end(), 7, 0);
+      rule_bytes.push_back(r.flags);
+      rule_bytes.push_back(r.designated);
+      rule_bytes.push_back(0);
+      put16(rule_bytes, r.sparse_mask);
+      put16(rule_bytes, r.negative_mask);
       strings += r.id;
     }
     sections.push_back({"STRINGS", 2, std::vector<uint8_t>(strings.begin(), strings.end()), 0});
     sections.push_back({"POLICY_NAME", 8, std::vector<uint8_t>(policy.begin(), policy.end()), 0});
     sections.push_back({"RULES", 1, rule_bytes, static_cast<uint32_t>(rules.size())});
-    std::vector<uint8_t> shadow_bytes, result_bytes;
-    uint32_t shadow_entries = 0;
+    std::vector<uint8_t> list_bytes, result_bytes;
+    uint32_t list_entries = 0;
+    auto store = [&](const std::vector<uint16_t>& list) {
+      const uint32_t at = list_entries;
+      for (uint16_t r : list) put16(list_bytes, r);
+      list_entries += static_cast<uint32_t>(list.size());
+      return at;
+    };
     result_bytes.push_back(static_cast<uint8_t>(message_root_kind));
     result_bytes.push_back(0);
     put16(result_bytes, message_root);
@@ -243,14 +292,48 @@ struct ImageBuilder {
     put16(result_bytes, 0);
     put16(result_bytes, 0);
     for (const Result& r : results) {
-      put16(result_bytes, r.decision);
-      put16(result_bytes, static_cast<uint16_t>(shadow_entries));
-      put16(result_bytes, static_cast<uint16_t>(r.shadows.size()));
+      const std::vector<uint16_t> list = r.list();
+      put32(result_bytes, store(list));
+      put16(result_bytes, static_cast<uint16_t>(list.size()));
       put16(result_bytes, 0);
-      for (uint16_t s : r.shadows) put16(shadow_bytes, s);
-      shadow_entries += static_cast<uint32_t>(r.shadows.size());
     }
-    sections.push_back({"SHADOW_LISTS", 6, shadow_bytes, shadow_entries});
+    std::vector<std::vector<uint8_t>> sparse_bytes;
+    std::vector<bool> is_sparse(dimensions.size(), false);
+    for (const Sparse& sp : sparse) {
+      std::vector<uint8_t> b;
+      put16(b, sp.dimension);
+      put16(b, 0);
+      put32(b, 0);
+      for (const SparseLists& c : sp.classes) {
+        put32(b, store(c.positive));
+        put32(b, store(c.negative));
+        put16(b, static_cast<uint16_t>(c.positive.size()));
+        put16(b, static_cast<uint16_t>(c.negative.size()));
+      }
+      sparse_bytes.push_back(b);
+      if (sp.dimension < is_sparse.size()) is_sparse[sp.dimension] = true;
+    }
+    sections.push_back({"RULE_LISTS", 6, list_bytes, list_entries});
+    for (size_t i = 0; i < sparse.size(); ++i)
+      sections.push_back({"SPARSE" + std::to_string(i), 9, sparse_bytes[i], static_cast<uint32_t>(sparse[i].classes.size())});
+    {
+      const uint32_t words = static_cast<uint32_t>((rules.size() + 63) / 64);
+      std::vector<uint8_t> b;
+      put32(b, words);
+      put32(b, 0);
+      uint32_t classes = 0;
+      for (uint32_t d = 0; d < dimensions.size(); ++d) {
+        if (is_sparse[d]) continue;
+        for (uint32_t c = 0; c < dimensions[d].classes; ++c) {
+          std::vector<uint8_t> bits(words * 8, 0);
+          for (uint32_t r = 0; r < rules.size(); ++r)
+            if (!accepts || accepts(d, static_cast<uint16_t>(c), static_cast<uint16_t>(r))) bits[r / 8] |= static_cast<uint8_t>(1u << (r % 8));
+          b.insert(b.end(), bits.begin(), bits.end());
+        }
+        classes += dimensions[d].classes;
+      }
+      sections.push_back({"ACCEPT", 10, b, classes});
+    }
     if (networks) {
       std::vector<uint8_t> n;
       put32(n, network_count);
@@ -482,6 +565,47 @@ inline std::vector<uint8_t> rich_image(Layout* layout = nullptr) {
   static ImageBuilder b = rich_builder();
   cross_product(b, 6, rules_result(b, rich_rules()));
   return b.build(layout);
+}
+
+// Sparse dimensions (docs/table-format.md, "Why this shape"): two digits dimensions out of the
+// RFC, their candidates verified with ACCEPT, result lists walked with negative-type checks.
+//   message:   D0 sigwall.application (single, dense) | D1 sccp.calling.digits DIGITS, sparse 0:
+//              {default/absent 0, "44": 1, "4477": 2}
+//   component: D2 tcap.component_type SMALL {invoke: 1, others: 0, dense} | D3 e212.imsi DIGITS,
+//              sparse 1: {default/absent 0, "23415": 1}
+//   rules:     0 enforce drop   imsi 23415 (positive on 1) && invoke
+//              1 shadow alert   calling 44 (positive on 0)
+//              2 enforce alert  calling not 4477 (negative on 0) && invoke
+//              3 enforce allow  invoke (dense only)
+//              4 shadow alert   calling 44 (positive on 0) && imsi not 23415 (negative on 1)
+inline ImageBuilder sparse_builder() {
+  ImageBuilder b;
+  b.policy = "sparse";
+  b.default_action = 0;
+  b.rules = {
+      {"sparse#imsi-home", 1, 0, 2, kRuleNeedsComponent, 1, 0b10, 0},
+      {"sparse#watch-44", 2, 1, 0, 0, 0, 0b01, 0},
+      {"sparse#not-4477", 2, 0, 0, kRuleNeedsComponent, kNoSparse, 0b01, 0b01},
+      {"sparse#any-invoke", 0, 0, 0, kRuleNeedsComponent, kNoSparse, 0, 0},
+      {"sparse#44-foreign-imsi", 2, 1, 0, kRuleNeedsComponent, 0, 0b11, 0b10},
+  };
+  b.dimensions.push_back(single(FieldId::kSigwallApplication, Scope::kMessage));
+  b.dimensions.push_back(digits(FieldId::kSccpCallingDigits, Scope::kMessage, 3, 0, 0, Trie().add("44", 1).add("4477", 2)));
+  b.dimensions.push_back(small(FieldId::kTcapComponentType, Scope::kComponent, 2, 0, {{0, 1}}));
+  b.dimensions.push_back(digits(FieldId::kE212Imsi, Scope::kComponent, 2, 0, 0, Trie().add("23415", 1)));
+  b.sparse = {
+      {1, {{{}, {}}, {{1, 4}, {}}, {{1, 4}, {2}}}},
+      {3, {{{}, {}}, {{0}, {4}}}},
+  };
+  // Rules 0, 2 and 3 need an invoke; the others accept any component type.
+  b.accepts = [](uint32_t dim, uint16_t cls, uint16_t rule) { return dim != 2 || cls == 1 || rule == 1 || rule == 4; };
+  // Final phase 1 x 3: component type 0 (not invoke), 1 (invoke), no component. Result lists
+  // hold the rules without positive-type sparse conditions (2 and 3), dense-compatible.
+  b.phases.push_back(Phase{InputKind::kDimension, 0, InputKind::kDimension, 2, 1, 3, {0, 1, 0}});
+  b.message_root = 0;
+  b.component_root = 2;
+  b.results = {Result{}, Result{3, {2}}};
+  return b;
 }
 
 }  // namespace sigwall::table::testing

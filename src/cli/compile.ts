@@ -21,11 +21,11 @@ export function formatStats(stats: CompileStats): string {
     `rules: ${stats.rules.toLocaleString('en-US')}, prefixes: ${stats.prefixes.toLocaleString('en-US')}`,
     `dimensions (${stats.dimensions.length}):`,
     ...stats.dimensions.map(
-      (d) => `  ${d.field.padEnd(32)} ${d.scope.padEnd(9)} ${d.lookup.padEnd(10)} ${plural(d.classes, 'class', 'classes')}${d.nodes !== undefined ? `, ${plural(d.prefixes ?? 0, 'prefix', 'prefixes')} in ${plural(d.nodes, 'trie node', 'trie nodes')}` : ''}`,
+      (d) => `  ${d.field.padEnd(32)} ${d.scope.padEnd(9)} ${d.lookup.padEnd(10)} ${plural(d.classes, 'class', 'classes')}${d.sparse ? ' (sparse)' : ''}${d.nodes !== undefined ? `, ${plural(d.prefixes ?? 0, 'prefix', 'prefixes')} in ${plural(d.nodes, 'trie node', 'trie nodes')}` : ''}`,
     ),
     `phases (${stats.phases.length}):`,
     ...stats.phases.map((p, i) => `  ${String(i).padStart(2)}: ${p.left} x ${p.right}: ${p.rows.toLocaleString('en-US')} x ${p.columns.toLocaleString('en-US')} -> ${plural(p.classes, i === stats.phases.length - 1 ? 'result' : 'class', i === stats.phases.length - 1 ? 'results' : 'classes')}`),
-    `shadow list entries: ${stats.shadowEntries.toLocaleString('en-US')}`,
+    `rule list entries: ${stats.ruleListEntries.toLocaleString('en-US')} (longest list ${stats.longestRuleList.toLocaleString('en-US')})`,
     `image: ${stats.imageBytes.toLocaleString('en-US')} bytes, built in ${stats.buildMs.toFixed(1)} ms`,
   ];
   return lines.join('\n');

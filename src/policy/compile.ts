@@ -5,12 +5,15 @@
 // suite classifies the demo traffic with the image (test/support/table-interpreter.ts) and holds
 // the verdicts to evaluate()'s.
 //
-// Building is where the cost goes: per dimension the values are split into equivalence classes
-// (bitsets of compatible rules), then the dimensions are folded pairwise (Recursive Flow
-// Classification) with identical bitsets merged at every step, after cutting each bitset above
-// the first rule it decides for sure (truncate()). Bitsets are Uint32Array words; a rule whose
-// bit is 1 in every class of an input (one no folded field constrains, and truncation did not
-// clear) lets a phase compare only the words of rules that vary on both sides (combine()).
+// Building is where the cost goes. Digits fields are SPARSE dimensions (docs/table-format.md, "Why
+// this shape"): per class, the positive-type rules that accept it and the negative-type rules that
+// reject it (digitsDimension()), never crossed with anything. The other, DENSE dimensions split
+// their values into equivalence classes (bitsets of compatible rules) and are folded pairwise
+// (Recursive Flow Classification) with identical bitsets merged at every step, after cutting each
+// bitset above the first rule it decides for sure (truncate()); the final cells hold rule lists.
+// Bitsets are Uint32Array words; a rule whose bit is 1 in every class of an input (one no folded
+// field constrains, and truncation did not clear) lets a phase compare only the words of rules
+// that vary on both sides (combine()). Rule lists go to one typed pool (ListPool).
 import { performance } from 'node:perf_hooks';
 import { crc32c } from '../builder/crc32c.js';
 import { anomalyCatalog, operationNames } from '../dataplane/decoder.js';
@@ -23,17 +26,23 @@ import { registryHash } from './registry-header.js';
 // Format constants (docs/table-format.md)
 
 export const TABLE_MAGIC = 'SGWLTBL1';
-export const TABLE_FORMAT_VERSION = 1;
+export const TABLE_FORMAT_VERSION = 2;
 export const TABLE_HEADER_SIZE = 64;
 
-export const SectionKind = { RULES: 1, STRINGS: 2, DIMENSION: 3, PHASE: 4, RESULTS: 5, SHADOW_LISTS: 6, NETWORKS: 7, POLICY_NAME: 8 } as const;
+export const SectionKind = { RULES: 1, STRINGS: 2, DIMENSION: 3, PHASE: 4, RESULTS: 5, RULE_LISTS: 6, NETWORKS: 7, POLICY_NAME: 8, SPARSE: 9, ACCEPT: 10 } as const;
 export const LookupKind = { SMALL: 0, SORTED_U32: 1, DIGITS: 2, BYTES: 3, ANOMALY: 4, OPERATION: 5, RELATION: 6 } as const;
 export const FeatureBit = { SCCP: 1, TCAP: 2, COMPONENT: 4, RELATION: 8 } as const;
 
 const RELATION_FIELD_ID = 0xffff;
 const NO_RULE = 0xffff;
 const UNMARKED = 0xffff;
-const DIGITS_NODE_SIZE = 44;
+const DIGITS_NODE_SIZE = 8;
+// RULES: the designated sparse dimension of a rule without positive-type sparse conditions.
+const NO_SPARSE = 0xff;
+// The RULES masks are u16: at most 16 sparse dimensions (the registry has 11 digits fields).
+const MAX_SPARSE = 16;
+// RULES flags: bit 0, the rule has a component-scope condition (it needs a component).
+const RULE_FLAG_COMPONENT = 1;
 
 // Budgets (docs/table-format.md "Budgets and errors").
 export const BUDGET = {
@@ -42,7 +51,6 @@ export const BUDGET = {
   rules: 65_534,
   results: 65_534,
   anomalyMasks: 12,
-  shadowEntries: 65_535,
 } as const;
 
 const ACTION_CODE = { allow: 0, drop: 1, alert: 2 } as const;
@@ -60,6 +68,8 @@ export interface DimensionStats {
   lookup: keyof typeof LookupKind;
   scope: 'message' | 'component';
   classes: number;
+  // Sparse: out of the RFC cross product, classes carry rule lists (docs/table-format.md).
+  sparse: boolean;
   prefixes?: number;
   nodes?: number;
 }
@@ -78,7 +88,10 @@ export interface CompileStats {
   dimensions: DimensionStats[];
   phases: PhaseStats[];
   results: number;
-  shadowEntries: number;
+  ruleListEntries: number;
+  // The longest rule list (a result list or a sparse class's list): what bounds the per-message
+  // list scans (docs/table-format.md, "Classifying", worst case).
+  longestRuleList: number;
   imageBytes: number;
   buildMs: number;
 }
@@ -214,13 +227,21 @@ interface Dimension {
   name: string;
   lookup: keyof typeof LookupKind;
   scope: 'message' | 'component';
+  // Dense dimensions: per class, the bitset of compatible rules (empty for sparse ones).
   classes: Uint32Array[];
   // Rules with a condition on this dimension: the only bits that differ between its classes.
   constrained: Uint32Array;
+  // Sparse dimensions: per class, the positive-type rules accepting it and the negative-type
+  // rules rejecting it, ascending.
+  // (ListPool ids).
+  sparse?: { positive: number; negative: number }[];
   absentClass: number;
   defaultClass: number;
   // The lookup structure after the 8-byte head; BYTES entries point into STRINGS.
   body: (strings: StringTable) => Uint8Array;
+  // DIGITS: the section written in place, `head` bytes left free for the head (a trie is
+  // megabytes: one copy fewer).
+  section?: (head: number) => Uint8Array;
   prefixes?: number;
   nodes?: number;
 }
@@ -244,6 +265,88 @@ class StringTable {
       at += chunk.length;
     }
     return out;
+  }
+}
+
+// RULE_LISTS: u16 rule lists, each stored once. A list is interned by content: an open-addressing
+// table of list ids over typed arrays (no string keys, no Map: the bench's 10,000 rules make
+// about 100,000 lists, and the digits path states go through the same pool).
+class ListPool {
+  data: Uint16Array | Uint32Array;
+  length = 0;
+  longest = 0;
+  offsets = new Int32Array(1024);
+  counts = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  private ids = 0;
+  // Slots hold id + 1 (0: empty); the table is kept at most half full.
+  private slots = new Int32Array(2048);
+
+  // `wide`: u32 entries (the digits path states: lists of source ids), else u16 (rule indices).
+  constructor(private readonly wide = false) {
+    this.data = wide ? new Uint32Array(1 << 16) : new Uint16Array(1 << 16);
+    this.intern([], 0); // id 0: the empty list
+  }
+
+  list(id: number): Uint16Array | Uint32Array {
+    return this.data.subarray(this.offsets[id]!, this.offsets[id]! + this.counts[id]!);
+  }
+
+  // The id of the list `list[0, n)` (ascending rule indices).
+  intern(list: ArrayLike<number>, n: number = list.length): number {
+    let h = Math.imul(n ^ 0x9e3779b9, 0x85ebca6b);
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ list[i]!, 0x01000193) ^ (h >>> 15);
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const at = this.slots[slot]!;
+      if (at === 0) break;
+      const id = at - 1;
+      if (this.hashes[id] === h && this.counts[id] === n) {
+        const from = this.offsets[id]!;
+        let same = true;
+        for (let i = 0; same && i < n; i++) same = this.data[from + i] === list[i];
+        if (same) return id;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (this.length + n > this.data.length) {
+      const size = Math.max(this.data.length * 2, this.length + n);
+      const grown = this.wide ? new Uint32Array(size) : new Uint16Array(size);
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
+    }
+    for (let i = 0; i < n; i++) this.data[this.length + i] = list[i]!;
+    const id = this.ids++;
+    if (id === this.offsets.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.offsets = grow(this.offsets);
+      this.counts = grow(this.counts);
+      this.hashes = grow(this.hashes);
+    }
+    this.offsets[id] = this.length;
+    this.counts[id] = n;
+    if (n > this.longest) this.longest = n;
+    this.hashes[id] = h;
+    this.length += n;
+    this.slots[slot] = id + 1;
+    if (this.ids * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.ids; id++) {
+      let slot = this.hashes[id]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = id + 1;
+    }
+    this.slots = slots;
   }
 }
 
@@ -341,9 +444,17 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 // ---------------------------------------------------------------------------------------------
 // Digit tries
 
+function popcount10(bits: number): number {
+  let n = 0;
+  for (let b = bits; b !== 0; b &= b - 1) n++;
+  return n;
+}
+
 class Trie {
   children = new Int32Array(10 * 1024);
-  parent: number[] = [0];
+  parent = new Int32Array(1024);
+  // Per node, bit d set when it has a child for digit d (encode() reads only those children).
+  bitmaps = new Uint16Array(1024);
   count = 1;
 
   insert(prefix: string): number {
@@ -358,26 +469,59 @@ class Trie {
           const grown = new Int32Array(this.children.length * 2);
           grown.set(this.children);
           this.children = grown;
+          const grownParent = new Int32Array(this.parent.length * 2);
+          grownParent.set(this.parent);
+          this.parent = grownParent;
+          const grownBitmaps = new Uint16Array(this.bitmaps.length * 2);
+          grownBitmaps.set(this.bitmaps);
+          this.bitmaps = grownBitmaps;
         }
         this.children[slot] = child;
-        this.parent.push(node);
+        this.parent[child] = node;
+        this.bitmaps[node] = this.bitmaps[node]! | (1 << digit);
       }
       node = child;
     }
     return node;
   }
 
-  // The node format of docs/table-format.md: u16 mark, u16 pad, u32 child[10].
-  encode(mark: (node: number) => number): Uint8Array {
-    const out = new Uint8Array(4 + this.count * DIGITS_NODE_SIZE);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, this.count, true);
-    for (let node = 0; node < this.count; node++) {
-      const at = 4 + node * DIGITS_NODE_SIZE;
-      view.setUint16(at, mark(node), true);
-      for (let d = 0; d < 10; d++) view.setUint32(at + 4 + d * 4, this.children[node * 10 + d]!, true);
+  // The node format of docs/table-format.md: u16 mark, u16 child bitmap, u32 first child, a
+  // node's children consecutive and in digit order. The order is depth-first over child blocks
+  // (a visited node's children are placed next, then its first child is visited), so a chain of
+  // single children, most of a prefix trie, lies in consecutive nodes: a walk reads few cache
+  // lines. `head`: bytes left free before the structure (a multiple of 4).
+  encode(mark: (node: number) => number, head = 0): Uint8Array {
+    const count = this.count;
+    const whole = new Uint8Array(head + 4 + count * DIGITS_NODE_SIZE);
+    const view = new DataView(whole.buffer, head);
+    view.setUint32(0, count, true);
+    const position = new Int32Array(count);
+    const stack = new Int32Array(count);
+    const children = this.children;
+    const bitmaps = this.bitmaps;
+    let depth = 0;
+    stack[depth++] = 0;
+    let next = 1;
+    while (depth > 0) {
+      const node = stack[--depth]!;
+      const first = next;
+      const bitmap = bitmaps[node]!;
+      // Children get the next positions in digit order; they are visited first to last, so
+      // pushed last to first.
+      next += popcount10(bitmap);
+      let at = next;
+      for (let d = 9; d >= 0; d--) {
+        if (((bitmap >>> d) & 1) === 0) continue;
+        const child = children[node * 10 + d]!;
+        position[child] = --at;
+        stack[depth++] = child;
+      }
+      const out = 4 + position[node]! * DIGITS_NODE_SIZE;
+      view.setUint16(out, mark(node), true);
+      view.setUint16(out + 2, bitmap, true);
+      view.setUint32(out + 4, bitmap === 0 ? 0 : first, true);
     }
-    return out;
+    return whole;
   }
 }
 
@@ -388,6 +532,17 @@ interface RuleConditions {
   byField: Map<string, unknown>;
   hasComponent: boolean;
   hasMessage: boolean;
+  hasSparse: boolean;
+}
+
+// Digits fields are sparse dimensions (docs/table-format.md, "Why this shape"): their classes
+// are per-partner prefix sets, thousands of them, that would multiply through the RFC tables.
+function isSparse(field: FieldDefinition): boolean {
+  return field.type === 'digits';
+}
+
+function classCountOf(d: Dimension): number {
+  return d.sparse !== undefined ? d.sparse.length : d.classes.length;
 }
 
 type NetworkLike = ResolvedPolicyLike['networks']['home'];
@@ -402,18 +557,22 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   rules.forEach((rule, r) => setBit(rule.mode === 'shadow' ? shadow : enforce, r));
 
   const scopeOf = new Map<string, 'message' | 'component'>(FIELDS.map((f) => [f.name, f.scope]));
+  const fieldByName = new Map<string, FieldDefinition>(FIELDS.map((f) => [f.name, f]));
   scopeOf.set('sigwall.relation', 'component');
   const conditions: RuleConditions[] = rules.map((rule) => {
     const byField = new Map<string, unknown>();
     let hasComponent = false;
     let hasMessage = false;
+    let hasSparse = false;
     for (const [field, condition] of Object.entries(rule.match)) {
       if (condition === undefined) continue;
       byField.set(field, condition);
       if (scopeOf.get(field) === 'component') hasComponent = true;
       else hasMessage = true;
+      const definition = fieldByName.get(field);
+      if (definition !== undefined && isSparse(definition)) hasSparse = true;
     }
-    return { byField, hasComponent, hasMessage };
+    return { byField, hasComponent, hasMessage, hasSparse };
   });
   // The enforce rules decided once the given fields of one scope are folded (see truncate()):
   // every condition of the rule is on one of them.
@@ -421,6 +580,8 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     const set = space.empty();
     conditions.forEach((c, r) => {
       if (rules[r]!.mode === 'shadow') return;
+      // A sparse condition is never folded into the RFC: such a rule is never decided there.
+      if (c.hasSparse) return;
       if (scope === 'message' ? c.hasComponent : c.hasMessage) return;
       for (const field of c.byField.keys()) if (scopeOf.get(field) === scope && !folded.has(field)) return;
       setBit(set, r);
@@ -428,8 +589,15 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     return set;
   };
   const decidedBy = (field: string) => decidedAfter(scopeOf.get(field)!, new Set([field]));
-  const conditionsOn = (field: string) =>
-    conditions.flatMap((c, rule) => (c.byField.has(field) ? [{ rule, condition: c.byField.get(field) }] : []));
+  const byField = new Map<string, { rule: number; condition: unknown }[]>();
+  conditions.forEach((c, rule) => {
+    for (const [field, condition] of c.byField) {
+      let list = byField.get(field);
+      if (list === undefined) byField.set(field, (list = []));
+      list.push({ rule, condition });
+    }
+  });
+  const conditionsOn = (field: string) => byField.get(field) ?? [];
 
   const partners = Object.entries(policy.networks.partners);
   const networksInOrder: NetworkLike[] = [policy.networks.home, ...partners.map(([, network]) => network)];
@@ -437,9 +605,15 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
 
   const dimensions: Dimension[] = [];
   let features = 0;
+  // Per rule: the sparse dimensions it constrains, and those of them where it is negative-type
+  // (bit i = sparse index i).
+  const sparseMask = new Uint16Array(rules.length);
+  const negativeType = new Uint16Array(rules.length);
+  // RULE_LISTS: the sparse classes' lists and the result lists.
+  const lists = new ListPool();
 
   const fieldIds = new Map<string, number>(FIELDS.map((field, i) => [field.name, i]));
-  const used = FIELDS.filter((field) => conditions.some((c) => c.byField.has(field.name)));
+  const used = FIELDS.filter((field) => byField.has(field.name));
   for (const field of used) {
     if (field.layer === 'sccp') features |= FeatureBit.SCCP;
     if (field.layer === 'tcap') features |= FeatureBit.TCAP;
@@ -578,7 +752,8 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
         };
       }
       case 'digits':
-        return digitsDimension(field, fieldId, list);
+        // Digits fields are sparse: digitsDimension() builds them (isSparse()).
+        throw new Error(`internal: ${field.name} is a sparse dimension`);
     }
   };
 
@@ -587,41 +762,52 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   // a path is the set of rules some source on it satisfies, plus whether a network (home or a
   // partner) prefix is on it, for "foreign". A node is marked where its class differs from the
   // class it would inherit.
-  const digitsDimension = (field: FieldDefinition, fieldId: number, list: { rule: number; condition: unknown }[]): Dimension => {
+  // A digits field (evaluate.ts rule 5) is a SPARSE dimension (docs/table-format.md, "Why this
+  // shape"): it never enters the RFC cross product. Its trie holds every prefix any condition on
+  // the field uses; each prefix is a "source" (a rule's own prefixes, a list, a network). The
+  // state of a trie node is the set of sources on its path (plus whether a network prefix is on
+  // it, for "foreign"); per state the rules it satisfies follow. Each rule constraining the field
+  // is positive-type (listed where it accepts) or negative-type (listed where it rejects),
+  // whichever lists fewer states; a class is a distinct (positive list, negative list) pair, and
+  // a node is marked where its class differs from the class it would inherit.
+  const pathStructures = new Map<string, { trie: Trie; states: ListPool; pairs: number[]; nodePair: Int32Array; prefixes: number }>();
+  const digitsDimension = (field: FieldDefinition, fieldId: number, list: { rule: number; condition: unknown }[], sparseIndex: number): Dimension => {
     const membership = field.digitsKind === 'imsi' ? 'mccMnc' : 'gtPrefixes';
-    const constrained = space.of(list.map((c) => c.rule));
-    const notMask = space.empty();
-    const foreignMask = space.empty();
-    const sources = new Map<string, { id: number; rules: Set<number>; prefixes: readonly string[]; network: boolean }>();
+    const negated = new Uint8Array(rules.length);
+    const foreignRules: number[] = [];
+    const sources = new Map<string, { id: number; rules: number[]; prefixes: readonly string[]; network: boolean }>();
     const source = (key: string, prefixes: readonly string[], network: boolean) => {
       let s = sources.get(key);
       if (s === undefined) {
-        s = { id: sources.size, rules: new Set(), prefixes, network };
+        s = { id: sources.size, rules: [], prefixes, network };
         sources.set(key, s);
       }
       return s;
     };
+    const addRule = (s: { rules: number[] }, rule: number) => {
+      if (s.rules[s.rules.length - 1] !== rule) s.rules.push(rule);
+    };
     let foreignUsed = false;
     for (const { rule, condition } of list) {
       const c = condition as DigitsConditionLike;
-      if (c.not) setBit(notMask, rule);
-      if ((c.prefixes?.length ?? 0) > 0) source(`rule:${rule}`, c.prefixes!, false).rules.add(rule);
+      if (c.not) negated[rule] = 1;
+      if ((c.prefixes?.length ?? 0) > 0) addRule(source(`rule:${rule}`, c.prefixes!, false), rule);
       for (const name of c.lists ?? []) {
         const named = policy.lists[name];
         if (named === undefined) throw policyError(policy, rule, field.name, `unknown list "${name}"`);
-        source(`list:${name}`, named.prefixes, false).rules.add(rule);
+        addRule(source(`list:${name}`, named.prefixes, false), rule);
       }
       for (const ref of c.networks ?? []) {
         if (ref === 'foreign') {
-          setBit(foreignMask, rule);
+          if (foreignRules[foreignRules.length - 1] !== rule) foreignRules.push(rule);
           foreignUsed = true;
-        } else if (ref === 'home') source('network:home', policy.networks.home[membership], true).rules.add(rule);
-        else if (ref === 'partners') for (const [name, network] of partners) source(`partner:${name}`, network[membership], true).rules.add(rule);
+        } else if (ref === 'home') addRule(source('network:home', policy.networks.home[membership], true), rule);
+        else if (ref === 'partners') for (const [name, network] of partners) addRule(source(`partner:${name}`, network[membership], true), rule);
         else {
           const name = ref.slice('partner:'.length);
           const network = policy.networks.partners[name];
           if (network === undefined) throw policyError(policy, rule, field.name, `unknown partner "${ref}"`);
-          source(`partner:${name}`, network[membership], true).rules.add(rule);
+          addRule(source(`partner:${name}`, network[membership], true), rule);
         }
       }
     }
@@ -630,110 +816,229 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       for (const [name, network] of partners) source(`partner:${name}`, network[membership], true);
     }
 
-    const trie = new Trie();
-    const nodeSources = new Map<number, number[]>();
-    const netNode = new Set<number>();
-    // Per node, its one source + 1 (0: none, -1: several, in nodeSources).
-    let singleSource = new Int32Array(1024);
     const sourceList = [...sources.values()];
-    let prefixes = 0;
-    for (const s of sourceList) {
-      for (const prefix of s.prefixes) {
-        prefixes++;
-        const node = trie.insert(prefix);
-        if (node >= singleSource.length) {
-          const grown = new Int32Array(Math.max(singleSource.length * 2, node + 1));
-          grown.set(singleSource);
-          singleSource = grown;
+    // The trie and its path states depend on the sources only (not on the rules): a field whose
+    // conditions name the same sources as another's (calling and called GT screened with the
+    // same partner lists) shares them.
+    const structureKey = `${membership}|${[...sources.entries()].map(([key, s]) => (key.startsWith('rule:') ? `${key}=${s.prefixes.join(',')}` : key)).join('\n')}`;
+    let structure = pathStructures.get(structureKey);
+    if (structure === undefined) {
+      structure = (() => {
+        const trie = new Trie();
+        // Per node, its one source + 1 (0: none, -1: several, in nodeSources).
+        let singleSource = new Int32Array(1024);
+        const nodeSources = new Map<number, number[]>();
+        let netNode = new Uint8Array(1024);
+        let prefixes = 0;
+        for (const s of sourceList) {
+          for (const prefix of s.prefixes) {
+            prefixes++;
+            const node = trie.insert(prefix);
+            if (node >= singleSource.length) {
+              const size = Math.max(singleSource.length * 2, node + 1);
+              const grown = new Int32Array(size);
+              grown.set(singleSource);
+              singleSource = grown;
+              const grownNet = new Uint8Array(size);
+              grownNet.set(netNode);
+              netNode = grownNet;
+            }
+            const one = singleSource[node]!;
+            if (one === 0) singleSource[node] = s.id + 1;
+            else if (one > 0 && one !== s.id + 1) {
+              singleSource[node] = -1;
+              nodeSources.set(node, [one - 1, s.id]);
+            } else if (one === -1) {
+              const at = nodeSources.get(node)!;
+              if (!at.includes(s.id)) at.push(s.id);
+            }
+            if (s.network) netNode[node] = 1;
+          }
         }
-        const one = singleSource[node]!;
-        if (one === 0) singleSource[node] = s.id + 1;
-        else if (one > 0 && one !== s.id + 1) {
-          singleSource[node] = -1;
-          nodeSources.set(node, [one - 1, s.id]);
-        } else if (one === -1) {
-          const at = nodeSources.get(node)!;
-          if (at[at.length - 1] !== s.id) at.push(s.id);
+
+        // Path states: sorted source-id sets, interned; transitions memoised.
+        // State ids are ListPool ids of the sorted source-id lists (0: no source).
+        const states = new ListPool(true);
+        const merged = new Int32Array(sourceList.length + 1);
+        const transitions = new Map<string | number, number>();
+        const sourceCount = sourceList.length + 1;
+        const nodeState = new Int32Array(trie.count);
+        const nodeNet = new Uint8Array(trie.count);
+        // (state, net) pairs met, as state * 2 + net, in order of first use; the default (no source,
+        // no network) first.
+        const pairIndex = new Map<number, number>([[0, 0]]);
+        const pairs: number[] = [0];
+        const nodePair = new Int32Array(trie.count);
+        for (let node = 1; node < trie.count; node++) {
+          const parent = trie.parent[node]!;
+          let state = nodeState[parent]!;
+          const one = node < singleSource.length ? singleSource[node]! : 0;
+          const ownNet = node < netNode.length ? netNode[node]! : 0;
+          if (one === 0 && ownNet === 0) {
+            // No prefix ends here: the parent's state (most nodes).
+            nodeState[node] = state;
+            nodeNet[node] = nodeNet[parent]!;
+            nodePair[node] = nodePair[parent]!;
+            continue;
+          }
+          if (one !== 0) {
+            const tkey = one > 0 ? state * sourceCount + one : `${state}:${nodeSources.get(node)!.join(',')}`;
+            let next = transitions.get(tkey);
+            if (next === undefined) {
+              // The state's sources plus this node's, sorted, deduplicated.
+              const own = one > 0 ? [one - 1] : nodeSources.get(node)!;
+              const before = states.list(state);
+              let n = 0;
+              for (let i = 0; i < before.length; i++) merged[n++] = before[i]!;
+              for (const s of own) if (!before.includes(s) && !merged.subarray(before.length, n).includes(s)) merged[n++] = s;
+              merged.subarray(0, n).sort();
+              next = states.intern(merged, n);
+              transitions.set(tkey, next);
+            }
+            state = next;
+          }
+          nodeState[node] = state;
+          const net = nodeNet[parent]! | ownNet;
+          nodeNet[node] = net;
+          const pair = state * 2 + net;
+          let p = pairIndex.get(pair);
+          if (p === undefined) {
+            p = pairs.length;
+            pairs.push(pair);
+            pairIndex.set(pair, p);
+          }
+          nodePair[node] = p;
         }
-        if (s.network) netNode.add(node);
-      }
+        return { trie, states, pairs, nodePair, prefixes };
+      })();
+      pathStructures.set(structureKey, structure);
     }
+    const { trie, states, pairs, nodePair, prefixes } = structure;
     prefixCount += prefixes;
-    const sourceRules = sourceList.map((s) => space.of(s.rules));
 
-    // States: M (rules matched by a source on the path) interned by content.
-    const mSets: Uint32Array[] = [space.empty()];
-    const mIds = new Map<string, number>([[keyOf(mSets[0]!), 0]]);
-    const transitions = new Map<string | number, number>();
-    const sourceCount = sourceList.length + 1;
-    const classes = new ClassSet(`dimension ${field.name}`, BUDGET.classes, decidedBy(field.name));
-    const stateClass = new Map<number, number>();
-    const base = space.empty();
-    for (let w = 0; w < space.words; w++) base[w] = space.all[w]! & ~constrained[w]!;
-    const classOf = (m: number, net: boolean): number => {
-      const key = m * 2 + (net ? 1 : 0);
-      let c = stateClass.get(key);
-      if (c === undefined) {
-        const set = space.empty();
-        const matched = mSets[m]!;
-        for (let w = 0; w < space.words; w++) {
-          const holds = ((matched[w]! | (net ? 0 : foreignMask[w]!)) ^ notMask[w]!) & constrained[w]!;
-          set[w] = base[w]! | holds;
+    // The rules each pair satisfies before negation ("hit"); the absent value hits none.
+    const seen = new Int32Array(rules.length).fill(-1);
+    const scratch = new Int32Array(rules.length);
+    const hits: Int32Array[] = pairs.map((pair, p) => {
+      const state = pair >>> 1;
+      let n = 0;
+      let parts = 0;
+      const add = (list: readonly number[]) => {
+        parts++;
+        for (const r of list) {
+          if (seen[r] === p) continue;
+          seen[r] = p;
+          scratch[n++] = r;
         }
-        c = classes.intern(set);
-        stateClass.set(key, c);
+      };
+      for (const s of states.list(state)) add(sourceList[s]!.rules);
+      if ((pair & 1) === 0 && foreignRules.length > 0) add(foreignRules);
+      const out = scratch.slice(0, n);
+      // Each source's rules ascend; several sources need a merge.
+      if (parts > 1) out.sort();
+      return out;
+    });
+    // Positive or negative type per rule: the one that lists fewer of the pairs + absent.
+    const hitCount = new Int32Array(rules.length);
+    for (const h of hits) for (let i = 0; i < h.length; i++) hitCount[h[i]!]!++;
+    const total = pairs.length + 1;
+    const constrainedRules = list.map((c) => c.rule);
+    for (const r of constrainedRules) {
+      const accepts = negated[r] ? total - hitCount[r]! : hitCount[r]!;
+      // Ties go positive: a positive-type rule leaves the RFC result lists.
+      negativeType[r]! |= accepts <= total - accepts ? 0 : 1 << sparseIndex;
+    }
+    const isNegative = (r: number) => (negativeType[r]! >>> sparseIndex) & 1;
+    // Rules listed where they are NOT hit: positive-type negated ones, negative-type plain ones.
+    const listedWhenMissed = constrainedRules.filter((r) => (isNegative(r) === 1) !== (negated[r] === 1));
+    const mark = new Int32Array(rules.length).fill(-1);
+    const classLists: { positive: number; negative: number }[] = [];
+    // (positive list id, negative list id) -> class.
+    const classIds = new Map<number, number>();
+    const positive = new Int32Array(rules.length);
+    const negative = new Int32Array(rules.length);
+    const classOf = (hit: Int32Array | undefined, stamp: number): number => {
+      let p = 0;
+      let n = 0;
+      if (hit !== undefined) {
+        for (let i = 0; i < hit.length; i++) {
+          const r = hit[i]!;
+          mark[r] = stamp;
+          // Hit and listed where hit: a plain positive-type rule accepts, a negated
+          // negative-type one rejects.
+          if (isNegative(r) === negated[r]) {
+            if (isNegative(r)) negative[n++] = r;
+            else positive[p++] = r;
+          }
+        }
       }
-      return c;
+      let sortP = false;
+      let sortN = false;
+      for (const r of listedWhenMissed) {
+        if (mark[r] === stamp) continue;
+        if (isNegative(r)) {
+          sortN ||= n > 0 && negative[n - 1]! > r;
+          negative[n++] = r;
+        } else {
+          sortP ||= p > 0 && positive[p - 1]! > r;
+          positive[p++] = r;
+        }
+      }
+      if (sortP) positive.subarray(0, p).sort();
+      if (sortN) negative.subarray(0, n).sort();
+      const pid = lists.intern(positive, p);
+      const nid = lists.intern(negative, n);
+      const key = pid * 0x4000000 + nid;
+      let id = classIds.get(key);
+      if (id === undefined) {
+        id = classLists.length;
+        if (id >= BUDGET.classes) tooComplex(`dimension ${field.name}`, `more than ${BUDGET.classes} classes`, `${BUDGET.classes}`, { at: field.name, classes: id + 1 });
+        classLists.push({ positive: pid, negative: nid });
+        classIds.set(key, id);
+      }
+      return id;
     };
-    const absentSet = space.empty();
-    for (let w = 0; w < space.words; w++) absentSet[w] = base[w]! | (notMask[w]! & constrained[w]!);
-    const defaultClass = classOf(0, false);
-    const absentClass = classes.intern(absentSet);
-
-    const nodeM = new Int32Array(trie.count);
-    const nodeNet = new Uint8Array(trie.count);
+    const pairClass = hits.map((hit, p) => classOf(hit, p));
+    const defaultClass = pairClass[0]!;
+    const absentClass = classOf(undefined, -2);
     const nodeClass = new Int32Array(trie.count);
-    const mark = new Uint16Array(trie.count).fill(UNMARKED);
+    const marks = new Uint16Array(trie.count).fill(UNMARKED);
     nodeClass[0] = defaultClass;
-    // Children are created after their parent, so index order visits parents first.
     for (let node = 1; node < trie.count; node++) {
-      const parent = trie.parent[node]!;
-      let m = nodeM[parent]!;
-      const one = node < singleSource.length ? singleSource[node]! : 0;
-      if (one !== 0) {
-        const here = one > 0 ? [one - 1] : nodeSources.get(node)!;
-        const tkey = one > 0 ? m * sourceCount + one : `${m}:${here.join(',')}`;
-        let next = transitions.get(tkey);
-        if (next === undefined) {
-          const set = Uint32Array.from(mSets[m]!);
-          for (const s of here) {
-            const rulesOf = sourceRules[s]!;
-            for (let w = 0; w < space.words; w++) set[w]! |= rulesOf[w]!;
-          }
-          const k = keyOf(set);
-          next = mIds.get(k);
-          if (next === undefined) {
-            next = mSets.length;
-            mSets.push(set);
-            mIds.set(k, next);
-          }
-          transitions.set(tkey, next);
-        }
-        m = next;
-      }
-      nodeM[node] = m;
-      nodeNet[node] = nodeNet[parent]! | (netNode.has(node) ? 1 : 0);
-      const c = classOf(m, nodeNet[node] === 1);
+      const c = pairClass[nodePair[node]!]!;
       nodeClass[node] = c;
-      if (c !== nodeClass[parent]) mark[node] = c;
+      if (c !== nodeClass[trie.parent[node]!]) marks[node] = c;
     }
     return {
-      fieldId, name: field.name, lookup: 'DIGITS', scope: field.scope, classes: classes.sets, constrained, absentClass, defaultClass,
-      body: () => trie.encode((node) => mark[node]!), prefixes, nodes: trie.count,
+      fieldId, name: field.name, lookup: 'DIGITS', scope: field.scope, classes: [],
+      constrained: space.empty(), absentClass, defaultClass, sparse: classLists,
+      body: () => trie.encode((node) => marks[node]!), section: (head) => trie.encode((node) => marks[node]!, head), prefixes, nodes: trie.count,
     };
   };
 
-  for (const field of used) dimensions.push(build(field, conditionsOn(field.name)));
+  // Sparse dimensions get their index (the bit of the RULES masks) in directory order: message
+  // scope first, registry order within a scope, as the dimensions themselves.
+  let sparseCount = 0;
+  for (const field of used) {
+    if (isSparse(field)) {
+      if (sparseCount >= MAX_SPARSE) tooComplex('the policy', `more than ${MAX_SPARSE} sparse (digits) dimensions`, `${MAX_SPARSE}`, { at: field.name });
+      const index = sparseCount++;
+      const list = conditionsOn(field.name);
+      for (const { rule } of list) sparseMask[rule]! |= 1 << index;
+      dimensions.push(digitsDimension(field, fieldIds.get(field.name)!, list, index));
+    } else dimensions.push(build(field, conditionsOn(field.name)));
+  }
+  // Per rule: its positive-type sparse dimensions, the first of which is its designated one.
+  const positiveMask = new Uint16Array(rules.length);
+  const designated = new Uint8Array(rules.length).fill(NO_SPARSE);
+  const eligible = space.empty(); // rules with no positive-type sparse condition: RFC result lists
+  const stoppers = space.empty(); // enforce rules with no sparse condition: a result list ends at one
+  for (let r = 0; r < rules.length; r++) {
+    positiveMask[r] = sparseMask[r]! & ~negativeType[r]!;
+    if (positiveMask[r] !== 0) designated[r] = 31 - Math.clz32(positiveMask[r]! & -positiveMask[r]!);
+    else setBit(eligible, r);
+    if (sparseMask[r] === 0 && rules[r]!.mode !== 'shadow') setBit(stoppers, r);
+  }
 
   // Relations (evaluate.ts rule 6): a component-scope dimension of three values, and the
   // network tries it reads.
@@ -775,16 +1080,17 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     networksSection.set(imsi, 4 + gt.length);
   }
 
-  // Both roots always exist: a side no rule constrains gets a one-class dimension.
+
+  // Both roots always exist: a side without a dense dimension gets a one-class one.
   const unconstrained = (name: string): Dimension => {
     const field = FIELDS.find((f) => f.name === name)!;
     return build(field, []);
   };
-  if (!dimensions.some((d) => d.scope === 'message')) dimensions.unshift(unconstrained('sigwall.application'));
-  if (!dimensions.some((d) => d.scope === 'component')) dimensions.push(unconstrained('tcap.component_type'));
+  if (!dimensions.some((d) => d.scope === 'message' && d.sparse === undefined)) dimensions.unshift(unconstrained('sigwall.application'));
+  if (!dimensions.some((d) => d.scope === 'component' && d.sparse === undefined)) dimensions.push(unconstrained('tcap.component_type'));
 
   // -------------------------------------------------------------------------------------------
-  // Phases
+  // Phases (dense dimensions only)
 
   interface Node {
     kind: 0 | 1;
@@ -804,16 +1110,27 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   const phases: Phase[] = [];
   const phaseStats: PhaseStats[] = [];
 
-  // Truncation can clear bits of rules a dimension does not constrain: combine() needs the bits
-  // that actually vary.
-  for (const d of dimensions) d.constrained = varying(space, d.classes);
-
+  // The RFC carries only the rules a result list can hold (no positive-type sparse condition):
+  // the others are found through their designated sparse dimension and verified with the
+  // acceptance bitsets, which keep every rule's bit. Dropping them here merges phase classes.
+  const rfcClasses = new Map<Dimension, Uint32Array[]>();
+  for (const d of dimensions) {
+    if (d.sparse !== undefined) continue;
+    const masked = d.classes.map((set) => {
+      const out = new Uint32Array(space.words);
+      for (let w = 0; w < space.words; w++) out[w] = set[w]! & eligible[w]!;
+      return out;
+    });
+    rfcClasses.set(d, masked);
+  }
   const fold = (scope: 'message' | 'component'): Node => {
-    const dims = dimensions.map((d, index) => ({ d, index })).filter(({ d }) => d.scope === scope);
+    const dims = dimensions.map((d, index) => ({ d, index })).filter(({ d }) => d.scope === scope && d.sparse === undefined);
     const folded = new Set<string>([dims[0]!.d.name]);
-    let root: Node = { kind: 0, index: dims[0]!.index, name: dims[0]!.d.name, classes: dims[0]!.d.classes, constrained: dims[0]!.d.constrained };
+    const first = rfcClasses.get(dims[0]!.d)!;
+    let root: Node = { kind: 0, index: dims[0]!.index, name: dims[0]!.d.name, classes: first, constrained: varying(space, first) };
     for (const { d, index } of dims.slice(1)) {
-      const right: Node = { kind: 0, index, name: d.name, classes: d.classes, constrained: d.constrained };
+      const classes = rfcClasses.get(d)!;
+      const right: Node = { kind: 0, index, name: d.name, classes, constrained: varying(space, classes) };
       const name = `phase ${phases.length} (${root.name} x ${d.name})`;
       folded.add(d.name);
       const combined = combine(space, name, root.classes, root.constrained, right.classes, right.constrained, BUDGET.classes, decidedAfter(scope, folded));
@@ -830,80 +1147,52 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   // the rules with no component condition can match (evaluate.ts rule 2).
   const componentRules = space.of(conditions.flatMap((c, rule) => (c.hasComponent ? [rule] : [])));
   const noComponent = space.empty();
-  for (let w = 0; w < space.words; w++) noComponent[w] = space.all[w]! & ~componentRules[w]!;
+  for (let w = 0; w < space.words; w++) noComponent[w] = space.all[w]! & ~componentRules[w]! & eligible[w]!;
   const finalName = `final phase (message root x component root + no component)`;
   const finalColumns = [...componentRoot.classes, noComponent];
-  const finalConstrained = Uint32Array.from(componentRoot.constrained);
-  for (let w = 0; w < space.words; w++) finalConstrained[w]! |= componentRules[w]!;
   const rows = messageRoot.classes.length;
   const columns = finalColumns.length;
   if (rows * columns > BUDGET.phaseEntries)
     tooComplex(finalName, `${rows} x ${columns} = ${rows * columns} entries`, `${BUDGET.phaseEntries}`, { at: finalName, rows, columns });
 
-  // Results, per cell: the lowest enforce rule of (message class AND component class), and the
-  // shadow rules before it: shadow rules after this decision are never reported, since the
-  // message's decision is at most this one (docs/table-format.md, Results). Identical results
-  // are one record; identical shadow lists are stored once.
+  // Results, per cell: the rule list L (docs/table-format.md, Results): the rules of (message
+  // class AND component class), ascending, cut after the first enforce rule with no sparse
+  // condition (it decides whenever the walk reaches it). Identical lists are one result.
   const words = space.words;
-  // Per class, the words holding any of its enforce (shadow) rules: a cell reads only the words
-  // of the sparser side.
-  const wordsOf = (set: Uint32Array, mask: Uint32Array) => {
-    const list: number[] = [];
-    for (let w = 0; w < words; w++) if ((set[w]! & mask[w]!) !== 0) list.push(w);
-    return Int32Array.from(list);
-  };
-  const rowEnforce = messageRoot.classes.map((set) => wordsOf(set, enforce));
-  const rowShadow = messageRoot.classes.map((set) => wordsOf(set, shadow));
-  const columnEnforce = finalColumns.map((set) => wordsOf(set, enforce));
-  const columnShadow = finalColumns.map((set) => wordsOf(set, shadow));
-  const results: { decision: number; shadowOffset: number; shadowCount: number }[] = [];
-  const resultKeys: { decision: number; shadow: Uint32Array }[] = [];
+  const results: { offset: number; count: number }[] = [];
+  const resultKeys: Uint32Array[] = [];
   const resultFirst = new Map<number, number>();
   const resultNext: number[] = [];
-  const shadowLists = new Map<string, number>();
-  const shadowEntries: number[] = [];
-  const plainResult = new Int32Array(NO_RULE + 1).fill(-1);
-  // The cell's shadow bits as (word, bits) pairs.
-  const pairs = new Uint32Array(words * 2 + 2);
+  const cell = new Uint32Array(words);
+  const listScratch = new Int32Array(rules.length);
   const finalTable = new Uint16Array(rows * columns);
   for (let i = 0; i < rows; i++) {
     const a = messageRoot.classes[i]!;
-    const ea = rowEnforce[i]!;
-    const sa = rowShadow[i]!;
     for (let j = 0; j < columns; j++) {
       const b = finalColumns[j]!;
-      let decision = NO_RULE;
-      const enforceWords = ea.length <= columnEnforce[j]!.length ? ea : columnEnforce[j]!;
-      for (let k = 0; k < enforceWords.length; k++) {
-        const w = enforceWords[k]!;
-        const bits = a[w]! & b[w]! & enforce[w]!;
-        if (bits !== 0) {
-          decision = w * 32 + (31 - Math.clz32(bits & -bits));
-          break;
-        }
-      }
-      let h = Math.imul(decision ^ 0x9e3779b9, 0x85ebca6b);
       let n = 0;
-      const shadowList = sa.length <= columnShadow[j]!.length ? sa : columnShadow[j]!;
-      for (let k = 0; k < shadowList.length; k++) {
-        const w = shadowList[k]!;
-        if (w * 32 > decision) break;
-        let bits = a[w]! & b[w]! & shadow[w]!;
-        if (decision !== NO_RULE && decision >>> 5 === w) bits &= (1 << (decision & 31)) - 1;
-        if (bits === 0) continue;
-        pairs[n++] = w;
-        pairs[n++] = bits;
-        h = Math.imul(h ^ w, 0x01000193) ^ (h >>> 15);
+      let h = 0x9e3779b9;
+      for (let w = 0; w < words; w++) {
+        let bits = a[w]! & b[w]!;
+        const stop = bits & stoppers[w]!;
+        if (stop !== 0) {
+          const low = stop & -stop;
+          bits &= low | (low - 1);
+        }
+        cell[w] = bits;
+        n = w + 1;
         h = Math.imul(h ^ bits, 0x01000193) ^ (h >>> 15);
+        if (stop !== 0) break;
       }
-      // Most cells hit no shadow rule: their result is known by the decision alone.
-      let id: number | undefined = n === 0 ? plainResult[decision]! : resultFirst.get(h);
-      if (id === -1) id = undefined;
+      // Trailing zero words do not make a list different.
+      while (n > 0 && cell[n - 1] === 0) n--;
+      h = Math.imul(h ^ n, 0x85ebca6b);
+      let id: number | undefined = resultFirst.get(h);
       let last = -1;
-      while (id !== undefined && id !== -1 && n > 0) {
+      while (id !== undefined && id !== -1) {
         const key = resultKeys[id]!;
-        let same = key.decision === decision && key.shadow.length === n;
-        for (let k = 0; same && k < n; k++) same = key.shadow[k] === pairs[k];
+        let same = key.length === n;
+        for (let k = 0; same && k < n; k++) same = key[k] === cell[k];
         if (same) break;
         last = id;
         id = resultNext[id]!;
@@ -911,33 +1200,20 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       if (id === undefined || id === -1) {
         id = results.length;
         if (id >= BUDGET.results) tooComplex(finalName, `more than ${BUDGET.results} results`, `${BUDGET.results}`, { at: finalName, results: id + 1 });
-        const hits: number[] = [];
-        for (let k = 0; k < n; k += 2) {
-          let bits = pairs[k + 1]!;
+        let count = 0;
+        for (let w = 0; w < n; w++) {
+          let bits = cell[w]!;
           while (bits !== 0) {
             const low = bits & -bits;
-            hits.push(pairs[k]! * 32 + (31 - Math.clz32(low)));
+            listScratch[count++] = w * 32 + (31 - Math.clz32(low));
             bits ^= low;
           }
         }
-        let offset = 0;
-        if (hits.length > 0) {
-          const hitsKey = hits.join(',');
-          const known = shadowLists.get(hitsKey);
-          if (known !== undefined) offset = known;
-          else {
-            offset = shadowEntries.length;
-            if (offset + hits.length > BUDGET.shadowEntries)
-              tooComplex('SHADOW_LISTS', `more than ${BUDGET.shadowEntries} shadow list entries`, `${BUDGET.shadowEntries}`, { entries: offset + hits.length });
-            shadowEntries.push(...hits);
-            shadowLists.set(hitsKey, offset);
-          }
-        }
-        results.push({ decision, shadowOffset: offset, shadowCount: hits.length });
-        resultKeys.push({ decision, shadow: pairs.slice(0, n) });
+        const listId = lists.intern(listScratch, count);
+        results.push({ offset: lists.offsets[listId]!, count });
+        resultKeys.push(cell.slice(0, n));
         resultNext.push(-1);
-        if (n === 0) plainResult[decision] = id;
-        else if (last === -1) resultFirst.set(h, id);
+        if (last === -1) resultFirst.set(h, id);
         else resultNext[last] = id;
       }
       finalTable[i * columns + j] = id;
@@ -945,19 +1221,20 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
   }
   phases.push({
     left: messageRoot,
-    right: { kind: componentRoot.kind, index: componentRoot.index, name: componentRoot.name, classes: finalColumns, constrained: finalConstrained },
-    rows: messageRoot.classes.length,
-    columns: finalColumns.length,
+    right: { kind: componentRoot.kind, index: componentRoot.index, name: componentRoot.name, classes: finalColumns, constrained: space.empty() },
+    rows,
+    columns,
     table: finalTable,
     outputs: results.length,
   });
-  phaseStats.push({ left: messageRoot.name, right: `${componentRoot.name} + no component`, rows: messageRoot.classes.length, columns: finalColumns.length, classes: results.length });
+  phaseStats.push({ left: messageRoot.name, right: `${componentRoot.name} + no component`, rows, columns, classes: results.length });
 
   // -------------------------------------------------------------------------------------------
   // The image
 
   const strings = new StringTable();
   const encoder = new TextEncoder();
+  const sparseDimensions = dimensions.map((d, index) => ({ d, index })).filter(({ d }) => d.sparse !== undefined);
   const rulesSection = new Uint8Array(rules.length * 16);
   {
     const view = new DataView(rulesSection.buffer);
@@ -968,21 +1245,59 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
       view.setUint8(r * 16 + 6, ACTION_CODE[rule.action]);
       view.setUint8(r * 16 + 7, rule.mode === 'shadow' ? 1 : 0);
       view.setUint8(r * 16 + 8, rule.category === 'custom' ? 0 : rule.category);
+      view.setUint8(r * 16 + 9, conditions[r]!.hasComponent ? RULE_FLAG_COMPONENT : 0);
+      view.setUint8(r * 16 + 10, designated[r]!);
+      view.setUint16(r * 16 + 12, sparseMask[r]!, true);
+      view.setUint16(r * 16 + 14, negativeType[r]!, true);
     });
   }
   const dimensionSections = dimensions.map((d) => {
-    if (d.classes.length > BUDGET.classes) tooComplex(`dimension ${d.name}`, `${d.classes.length} classes`, `${BUDGET.classes}`, { at: d.name });
-    const body = d.body(strings);
-    const out = new Uint8Array(8 + body.length);
-    const view = new DataView(out.buffer);
+    let out: Uint8Array;
+    if (d.section !== undefined) out = d.section(8);
+    else {
+      const body = d.body(strings);
+      out = new Uint8Array(8 + body.length);
+      out.set(body, 8);
+    }
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     view.setUint16(0, d.fieldId, true);
     view.setUint8(2, LookupKind[d.lookup]);
     view.setUint8(3, d.scope === 'message' ? 0 : 1);
     view.setUint16(4, d.absentClass, true);
     view.setUint16(6, d.defaultClass, true);
-    out.set(body, 8);
-    return { data: out, count: d.classes.length };
+    return { data: out, count: classCountOf(d) };
   });
+  const sparseSections = sparseDimensions.map(({ d, index }) => {
+    const classLists = d.sparse!;
+    const out = new Uint8Array(8 + classLists.length * 12);
+    const view = new DataView(out.buffer);
+    view.setUint16(0, index, true);
+    classLists.forEach(({ positive, negative }, c) => {
+      const at = 8 + c * 12;
+      view.setUint32(at, lists.offsets[positive]!, true);
+      view.setUint32(at + 4, lists.offsets[negative]!, true);
+      view.setUint16(at + 8, lists.counts[positive]!, true);
+      view.setUint16(at + 10, lists.counts[negative]!, true);
+    });
+    return { data: out, count: classLists.length };
+  });
+  // ACCEPT: per dense dimension, per class, the bitset of the rules the class is compatible
+  // with (u64 words, rule r = bit r % 64 of word r / 64), for verifying sparse candidates.
+  const acceptWords = Math.ceil(rules.length / 64);
+  const denseClassCount = dimensions.reduce((sum, d) => sum + (d.sparse === undefined ? d.classes.length : 0), 0);
+  const acceptSection = new Uint8Array(8 + denseClassCount * acceptWords * 8);
+  {
+    const view = new DataView(acceptSection.buffer);
+    view.setUint32(0, acceptWords, true);
+    let at = 8;
+    for (const d of dimensions) {
+      if (d.sparse !== undefined) continue;
+      for (const set of d.classes) {
+        for (let w = 0; w < acceptWords * 2; w++) view.setUint32(at + w * 4, w < set.length ? set[w]! : 0, true);
+        at += acceptWords * 8;
+      }
+    }
+  }
   const phaseSections = phases.map((p) => {
     const out = new Uint8Array(8 + p.table.length * 2);
     const view = new DataView(out.buffer);
@@ -1004,19 +1319,21 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     view.setUint16(6, componentRoot.index, true);
     view.setUint16(8, phases.length - 1, true);
     results.forEach((result, i) => {
-      view.setUint16(16 + i * 8, result.decision, true);
-      view.setUint16(18 + i * 8, result.shadowOffset, true);
-      view.setUint16(20 + i * 8, result.shadowCount, true);
+      view.setUint32(16 + i * 8, result.offset, true);
+      view.setUint16(20 + i * 8, result.count, true);
     });
   }
-  const shadowSection = u16Table(shadowEntries);
+  const ruleListsSection = new Uint8Array(lists.length * 2);
+  writeU16s(ruleListsSection, 0, lists.data.subarray(0, lists.length));
 
   const sections: { kind: number; data: Uint8Array; count: number }[] = [
     { kind: SectionKind.RULES, data: rulesSection, count: rules.length },
     ...dimensionSections.map((s) => ({ kind: SectionKind.DIMENSION, ...s })),
     ...phaseSections.map((s) => ({ kind: SectionKind.PHASE, ...s })),
     { kind: SectionKind.RESULTS, data: resultsSection, count: results.length },
-    { kind: SectionKind.SHADOW_LISTS, data: shadowSection, count: shadowEntries.length },
+    ...sparseSections.map((s) => ({ kind: SectionKind.SPARSE, ...s })),
+    { kind: SectionKind.ACCEPT, data: acceptSection, count: denseClassCount },
+    { kind: SectionKind.RULE_LISTS, data: ruleListsSection, count: lists.length },
     ...(networksSection ? [{ kind: SectionKind.NETWORKS, data: networksSection, count: networksInOrder.length }] : []),
     // The <policy> of the "<policy>#default" and "<policy>#malformed" verdicts.
     { kind: SectionKind.POLICY_NAME, data: encoder.encode(policy.name), count: 0 },
@@ -1062,21 +1379,18 @@ export function compilePolicy(policy: ResolvedPolicyLike, options: CompileOption
     rules: rules.length,
     prefixes: prefixCount,
     dimensions: dimensions.map((d) => ({
-      field: d.name, lookup: d.lookup, scope: d.scope, classes: d.classes.length,
+      field: d.name, lookup: d.lookup, scope: d.scope, classes: classCountOf(d), sparse: d.sparse !== undefined,
       ...(d.prefixes !== undefined ? { prefixes: d.prefixes, nodes: d.nodes! } : {}),
     })),
     phases: phaseStats,
     results: results.length,
-    shadowEntries: shadowEntries.length,
+    ruleListEntries: lists.length,
+    longestRuleList: lists.longest,
     imageBytes: size,
     buildMs: performance.now() - started,
   };
   return { image, stats };
 }
-
-// One phase: every (left class, right class) pair, ANDed, identical bitsets merged. Bits of
-// rules constrained on neither side are 1 in every class; bits constrained on one side only are
-// that side's: so a result is identified by (its left-only part, its right-only part, the words
 // of rules constrained on both sides), and only those last words are computed per cell.
 function combine(
   space: RuleSpace,

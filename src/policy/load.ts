@@ -256,10 +256,11 @@ function referencedNetworks(policy: Policy, ref: string): { networks: [string, N
 const kDigitsWords: Record<DigitsKind, string> = { gt: 'a global title', imsi: 'an IMSI', msisdn: 'an MSISDN' };
 
 function checkDigits(list: IssueList, policy: Policy, path: PropertyKey[], field: string, kind: DigitsKind, condition: DigitsCondition): void {
-  const listNames = Object.keys(policy.lists);
   condition.lists?.forEach((name, k) => {
     const named = policy.lists[name];
     if (named === undefined) {
+      // Only on the error path: listing the names costs O(lists) per condition.
+      const listNames = Object.keys(policy.lists);
       const known = listNames.length > 0 ? ` (lists: ${listNames.join(', ')})` : ' (the policy defines no lists)';
       list.add([...path, 'lists', k], `unknown list "${name}"${suggestion(name, listNames) || known}`);
     } else if (named.kind !== kind) {

@@ -308,6 +308,16 @@ describe('compiled table = reference evaluator', () => {
       expectAgreement(policy, records);
     }
   });
+
+  it('randomly generated policies with many overlapping lists and negations (sparse dimensions)', () => {
+    for (const seed of [21, 22, 23, 24]) {
+      const policy = parsed(randomPolicy(seed, 400, true));
+      const { stats } = compilePolicy(policy, { anomalies });
+      for (const d of stats.dimensions) expect(d.sparse).toBe(d.lookup === 'DIGITS');
+      const records = allRecords.filter((_, i) => (i + seed) % 3 === 0);
+      expectAgreement(policy, records);
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -324,7 +334,11 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function randomPolicy(seed: number, ruleCount: number): PolicyInput {
+// `manyLists`: the bench's shape (bench/classify.mjs), which exercises the sparse dimensions
+// hard: 40 GT and 40 IMSI lists that overlap (a prefix the traffic carries, cut at several
+// lengths, lands in several lists), up to three digits conditions per rule, half of them
+// negated, naming one to three lists and sometimes prefixes and networks too.
+function randomPolicy(seed: number, ruleCount: number, manyLists = false): PolicyInput {
   const random = mulberry32(seed);
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const some = <T,>(items: readonly T[], max: number): T[] => [...new Set(Array.from({ length: 1 + Math.floor(random() * max) }, () => pick(items)))];
@@ -371,6 +385,14 @@ function randomPolicy(seed: number, ruleCount: number): PolicyInput {
         return wrap(pick(anomalyMasks));
       case 'digits': {
         const c: Record<string, unknown> = {};
+        if (manyLists) {
+          const kind = field.name === 'e212.imsi' ? 'imsi' : 'gt';
+          c.lists = [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => `${kind}-${Math.floor(random() * 40)}`))];
+          if (random() < 0.15) c.prefixes = [prefix()];
+          if (random() < 0.1) c.networks = some(networkRefs, 1);
+          if (random() < 0.5) c.not = true;
+          return c;
+        }
         const kind = random();
         if (kind < 0.4 || random() < 0.2) c.prefixes = Array.from({ length: 1 + Math.floor(random() * 3) }, prefix);
         if (kind >= 0.4 && kind < 0.6) c.lists = [pick(['one', 'two'])];
@@ -384,7 +406,11 @@ function randomPolicy(seed: number, ruleCount: number): PolicyInput {
   // IMSI): rules over many independent fields make every subset of them a distinct class.
   const messageFields = FIELDS.filter((f) => f.scope === 'message');
   const componentFields = FIELDS.filter((f) => f.scope === 'component');
-  const fields = [...new Set([...Array.from({ length: 6 }, () => pick(messageFields)), ...Array.from({ length: 4 }, () => pick(componentFields))])];
+  const fields = manyLists
+    ? [...new Set([...Array.from({ length: 3 }, () => pick(messageFields)), ...Array.from({ length: 2 }, () => pick(componentFields))])].concat(
+        ['sccp.calling.digits', 'sccp.called.digits', 'e212.imsi', 'sccp.calling.digits', 'e212.imsi'].map((name) => FIELDS.find((f) => f.name === name)!),
+      )
+    : [...new Set([...Array.from({ length: 6 }, () => pick(messageFields)), ...Array.from({ length: 4 }, () => pick(componentFields))])];
   const rules = Array.from({ length: ruleCount }, (_, i) => {
     const match: Record<string, unknown> = {};
     const n = 1 + Math.floor(random() * 4);
@@ -404,7 +430,13 @@ function randomPolicy(seed: number, ruleCount: number): PolicyInput {
         beta: { mccMnc: ['50599'], gtPrefixes: ['614915', '999'] },
       },
     },
-    lists: { one: { kind: 'gt', prefixes: bulk(3000) }, two: { kind: 'imsi', prefixes: bulk(2000) } },
+    lists: manyLists
+      ? Object.fromEntries(
+          (['gt', 'imsi'] as const).flatMap((kind) =>
+            Array.from({ length: 40 }, (_, l) => [`${kind}-${l}`, { kind, prefixes: [...Array.from({ length: 1 + Math.floor(random() * 3) }, prefix), ...bulk(60)] }]),
+          ),
+        )
+      : { one: { kind: 'gt', prefixes: bulk(3000) }, two: { kind: 'imsi', prefixes: bulk(2000) } },
     defaults: { action: pick(['allow', 'drop', 'alert'] as const), malformed: pick(['allow', 'drop', 'alert'] as const) },
     rules,
   };
@@ -418,7 +450,7 @@ describe('table image', () => {
     const { image, stats } = compilePolicy(policy, { anomalies });
     const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
     expect(new TextDecoder().decode(image.subarray(0, 8))).toBe('SGWLTBL1');
-    expect(view.getUint32(8, true)).toBe(1);
+    expect(view.getUint32(8, true)).toBe(2);
     expect(view.getUint32(12, true)).toBe(64);
     expect(view.getUint32(16, true)).toBe(image.length);
     const zeroed = Uint8Array.from(image);
@@ -434,12 +466,15 @@ describe('table image', () => {
     expect(view.getUint32(48, true)).toBe(policy.rules.length);
     expect([view.getUint32(52, true), view.getUint32(56, true), view.getUint32(60, true)]).toEqual([0, 0, 0]);
     // The directory: RULES, STRINGS, the dimensions (message scope first), the phases, RESULTS,
-    // SHADOW_LISTS, NETWORKS.
+    // one SPARSE per digits dimension, ACCEPT, RULE_LISTS, NETWORKS, POLICY_NAME.
     const kinds = Array.from({ length: view.getUint32(36, true) }, (_, i) => view.getUint32(64 + i * 16, true));
     const table = new TableInterpreter(image, anomalies);
     expect(kinds[0]).toBe(1);
     expect(kinds[1]).toBe(2);
-    expect(kinds.slice(-4)).toEqual([5, 6, 7, 8]);
+    const sparse = stats.dimensions.filter((d) => d.sparse);
+    expect(sparse.map((d) => d.lookup)).toEqual(sparse.map(() => 'DIGITS'));
+    expect(sparse.length).toBeGreaterThan(0);
+    expect(kinds.slice(-(5 + sparse.length))).toEqual([5, ...sparse.map(() => 9), 10, 6, 7, 8]);
     expect(table.policyName).toBe('fs11-baseline');
     const scopes = table.dimensionFields().map((d) => d.scope);
     expect(scopes).toEqual([...scopes].sort());

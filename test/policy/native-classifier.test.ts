@@ -135,6 +135,21 @@ describe('native classifier = reference evaluator', () => {
     expect(coverage.decided).toBeGreaterThan(coverage.compared / 10);
     expect(coverage.shadowed).toBeGreaterThan(coverage.compared / 50);
   });
+
+  it('seeded random policies with many overlapping lists and negations (the sparse dimensions)', () => {
+    const all = plainRecords.flat();
+    Object.assign(coverage, { compared: 0, decided: 0, shadowed: 0 });
+    for (const seed of [11, 12, 13]) {
+      const policy = withRuleIds(Policy.parse(randomPolicy(seed, all, 400, true)));
+      const { stats } = compilePolicy(policy);
+      // Every digits field is sparse: out of the RFC tables, whatever its class count.
+      for (const d of stats.dimensions) expect(d.sparse).toBe(d.lookup === 'DIGITS');
+      expect(stats.dimensions.filter((d) => d.sparse).length).toBeGreaterThanOrEqual(2);
+      expect(expectNativeAgreement(policy, ['external', 'internal'], true)).toBeGreaterThan(0);
+    }
+    expect(coverage.decided).toBeGreaterThan(coverage.compared / 10);
+    expect(coverage.shadowed).toBeGreaterThan(coverage.compared / 50);
+  });
 });
 
 describe('native table errors and benchmark', () => {
@@ -228,7 +243,12 @@ function valuePools(records: readonly MessageRecord[]): Pools {
   return pools;
 }
 
-function randomPolicy(seed: number, records: readonly MessageRecord[], ruleCount: number): PolicyInput {
+// `manyLists`: the shape of the bench (bench/classify.mjs) and of real partner screening, which
+// exercises the sparse dimensions hard: 30 GT and 30 IMSI lists, overlapping (a prefix the
+// captures carry, cut at several lengths, lands in several lists), rules with up to three
+// digits conditions, half of them negated, naming one to three lists or mixing lists,
+// prefixes and networks.
+function randomPolicy(seed: number, records: readonly MessageRecord[], ruleCount: number, manyLists = false): PolicyInput {
   const random = mulberry32(seed);
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const pools = valuePools(records);
@@ -251,7 +271,9 @@ function randomPolicy(seed: number, records: readonly MessageRecord[], ruleCount
   // the compiler's budgets): 6 set fields and 4 digits fields.
   const shuffled = <T,>(items: readonly T[]) => items.map((item) => [random(), item] as const).sort((x, y) => x[0] - y[0]).map(([, item]) => item);
   const setFields = shuffled(FIELDS.filter((f) => f.type !== 'digits' && f.type !== 'anomaly')).slice(0, 6);
-  const digitFields = shuffled(FIELDS.filter((f) => f.type === 'digits')).slice(0, 4);
+  const digitFields = manyLists
+    ? ['sccp.calling.digits', 'sccp.called.digits', 'e212.imsi'].map((name) => FIELDS.find((f) => f.name === name)!)
+    : shuffled(FIELDS.filter((f) => f.type === 'digits')).slice(0, 4);
 
   function setCondition(field: (typeof FIELDS)[number]): unknown {
     let values: (string | number)[];
@@ -265,7 +287,33 @@ function randomPolicy(seed: number, records: readonly MessageRecord[], ruleCount
     return random() < 0.3 ? { not: values } : values;
   }
 
+  const listCount = manyLists ? 30 : 0;
+  const manyListsOf = (kind: 'gt' | 'imsi') =>
+    Object.fromEntries(
+      Array.from({ length: listCount }, (_, l) => {
+        const real = kind === 'gt' ? gtPrefix : () => (imsis.length ? prefixOf(pick(imsis)) : mccMnc());
+        return [`${kind}-${l}`, { kind, prefixes: [...Array.from({ length: 1 + Math.floor(random() * 4) }, real), ...bulk(100, 4, 11)] }];
+      }),
+    );
+  const lists = manyLists
+    ? { ...manyListsOf('gt'), ...manyListsOf('imsi') }
+    : {
+        gts: { kind: 'gt', prefixes: [...Array.from({ length: 3 }, gtPrefix), ...bulk(2500, 4, 12)] },
+        imsis: { kind: 'imsi', prefixes: [...Array.from({ length: 2 }, () => (imsis.length ? prefixOf(pick(imsis)) : '234')), ...bulk(1500, 5, 10)] },
+      };
+
+  function manyListsCondition(field: (typeof FIELDS)[number]): unknown {
+    const kind = field.name === 'e212.imsi' ? 'imsi' : 'gt';
+    const c: { prefixes?: string[]; lists?: string[]; networks?: string[]; not?: boolean } = {};
+    c.lists = [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => `${kind}-${Math.floor(random() * listCount)}`))];
+    if (random() < 0.15) c.prefixes = [kind === 'imsi' ? mccMnc() : gtPrefix()];
+    if (random() < 0.1) c.networks = [pick(['home', 'partners', 'foreign', 'partner:alpha', 'partner:beta'])];
+    if (random() < 0.5) c.not = true;
+    return c;
+  }
+
   function digitsCondition(field: (typeof FIELDS)[number]): unknown {
+    if (manyLists) return manyListsCondition(field);
     const seen = pool(field.name).map(String).filter((d) => decimal(d) && d.length > 0);
     const c: { prefixes?: string[]; lists?: string[]; networks?: string[]; not?: boolean } = {};
     const kind = random();
@@ -278,7 +326,7 @@ function randomPolicy(seed: number, records: readonly MessageRecord[], ruleCount
 
   const rules = Array.from({ length: ruleCount }, (_, i) => {
     const match: Record<string, unknown> = {};
-    const n = 1 + Math.floor(random() * 3);
+    const n = 1 + Math.floor(random() * (manyLists ? 4 : 3));
     for (let k = 0; k < n; k++) {
       const r = random();
       if (r < 0.55) {
@@ -308,10 +356,7 @@ function randomPolicy(seed: number, records: readonly MessageRecord[], ruleCount
     networks: { home: network(), partners: { alpha: network(), beta: network() } },
     // A few prefixes the captures carry, and the bulk of a real list: random ones (most match
     // nothing, and all of them share the list's class).
-    lists: {
-      gts: { kind: 'gt', prefixes: [...Array.from({ length: 3 }, gtPrefix), ...bulk(2500, 4, 12)] },
-      imsis: { kind: 'imsi', prefixes: [...Array.from({ length: 2 }, () => (imsis.length ? prefixOf(pick(imsis)) : '234')), ...bulk(1500, 5, 10)] },
-    },
+    lists: lists as PolicyInput['lists'],
     defaults: { action: pick(['allow', 'drop', 'alert'] as const), malformed: pick(['allow', 'drop', 'alert'] as const) },
     rules,
   };

@@ -1,6 +1,7 @@
-// A table image interpreter written from docs/table-format.md alone: it reads the image's bytes
-// (header, directory, sections) and classifies a MessageRecord by the lookups and phases the
-// format describes, without any of the compiler's in-memory structures. The tests hold its
+// A table image interpreter written from docs/table-format.md alone (format 2): it reads the
+// image's bytes (header, directory, sections) and classifies a MessageRecord by the lookups,
+// phases, result lists, sparse class lists and ACCEPT bitsets the format describes, without any
+// of the compiler's in-memory structures. The tests hold its
 // verdicts to the reference evaluator's, which proves the image right independently of the
 // native classifier; the native loader/classifier can be checked against it the same way.
 import { crc32c } from '../../src/builder/crc32c.js';
@@ -16,6 +17,20 @@ export interface TableRule {
   action: Action;
   mode: 'enforce' | 'shadow';
   category: 1 | 2 | 3 | 'custom';
+}
+
+// Per-rule sparse metadata (RULES bytes 9..15).
+interface RuleMeta {
+  component: boolean;
+  designated: number; // 0xFF: none
+  sparse: number; // mask of sparse indices it constrains
+  negative: number; // of those, the negative-type ones
+}
+
+interface Sparse {
+  dimension: number;
+  at: number; // offset of the first class record
+  classes: number;
 }
 
 export interface TableVerdict {
@@ -67,7 +82,12 @@ export class TableInterpreter {
   private readonly phases: Phase[] = [];
   private readonly roots: { message: PhaseRef; component: PhaseRef; final: number };
   private readonly results: { at: number; count: number };
-  private readonly shadow: { at: number; count: number };
+  private readonly lists: { at: number; count: number };
+  private readonly meta: RuleMeta[] = [];
+  private readonly sparse: Sparse[] = [];
+  // Per dimension: the offset of its first ACCEPT bitset (dense), or -1 (sparse).
+  private readonly accept: number[] = [];
+  private readonly acceptWords: number = 0;
   private readonly strings: { at: number; size: number };
   private readonly networks: { count: number; gt: number; imsi: number } | undefined;
   private readonly anomalyBit: Map<string, number>;
@@ -81,7 +101,7 @@ export class TableInterpreter {
     const v = this.view;
     if (image.length < 64) fail('shorter than the header');
     if (new TextDecoder().decode(image.subarray(0, 8)) !== 'SGWLTBL1') fail('bad magic');
-    if (v.getUint32(8, true) !== 1) fail('unknown format version');
+    if (v.getUint32(8, true) !== 2) fail('unknown format version');
     if (v.getUint32(12, true) !== 64) fail('bad header size');
     if (v.getUint32(16, true) !== image.length) fail('image size does not match');
     const copy = Uint8Array.from(image);
@@ -99,7 +119,8 @@ export class TableInterpreter {
     let rules: { at: number; count: number } | undefined;
     let strings: { at: number; size: number } | undefined;
     let results: { at: number; count: number } | undefined;
-    let shadow: { at: number; count: number } | undefined;
+    let lists: { at: number; count: number } | undefined;
+    let accept: { at: number; size: number } | undefined;
     let networks: { at: number; size: number } | undefined;
     for (let i = 0; i < sectionCount; i++) {
       const e = directory + i * 16;
@@ -148,8 +169,15 @@ export class TableInterpreter {
           results = { at, count };
           break;
         case 6:
-          if (size < count * 2) fail('SHADOW_LISTS too small');
-          shadow = { at, count };
+          if (size < count * 2) fail('RULE_LISTS too small');
+          lists = { at, count };
+          break;
+        case 9:
+          if (size < 8 + count * 12) fail('SPARSE too small');
+          this.sparse.push({ dimension: v.getUint16(at, true), at: at + 8, classes: count });
+          break;
+        case 10:
+          accept = { at, size };
           break;
         case 7:
           networks = { at, size };
@@ -161,11 +189,11 @@ export class TableInterpreter {
           fail(`unknown section kind ${kind}`);
       }
     }
-    if (!rules || !strings || !results || !shadow) fail('a required section is missing');
+    if (!rules || !strings || !results || !lists || !accept) fail('a required section is missing');
     if (rules.count !== ruleCount) fail('rule count differs from the RULES section');
     this.strings = strings;
     this.results = results;
-    this.shadow = shadow;
+    this.lists = lists;
     const decoder = new TextDecoder();
     for (let r = 0; r < rules.count; r++) {
       const e = rules.at + r * 16;
@@ -179,7 +207,23 @@ export class TableInterpreter {
         mode: v.getUint8(e + 7) === 1 ? 'shadow' : 'enforce',
         category: category === 0 ? 'custom' : (category as 1 | 2 | 3),
       });
+      this.meta.push({
+        component: (v.getUint8(e + 9) & 1) === 1,
+        designated: v.getUint8(e + 10),
+        sparse: v.getUint16(e + 12, true),
+        negative: v.getUint16(e + 14, true),
+      });
     }
+    this.acceptWords = v.getUint32(accept.at, true);
+    let acceptAt = accept.at + 8;
+    this.dimensions.forEach((d, i) => {
+      if (this.sparse.some((s) => s.dimension === i)) this.accept.push(-1);
+      else {
+        this.accept.push(acceptAt);
+        acceptAt += d.classes * this.acceptWords * 8;
+      }
+    });
+    if (acceptAt > accept.at + accept.size) fail('ACCEPT too small');
     const r = results.at;
     this.roots = {
       message: { kind: v.getUint8(r), index: v.getUint16(r + 2, true) },
@@ -190,9 +234,9 @@ export class TableInterpreter {
     if (networks) {
       const count = v.getUint32(networks.at, true);
       const gt = networks.at + 4;
-      const imsi = gt + 4 + v.getUint32(gt, true) * 44;
+      const imsi = gt + 4 + v.getUint32(gt, true) * 8;
       this.checkRange(imsi, 4, 'NETWORKS');
-      this.checkRange(imsi + 4, v.getUint32(imsi, true) * 44, 'NETWORKS');
+      this.checkRange(imsi + 4, v.getUint32(imsi, true) * 8, 'NETWORKS');
       this.networks = { count, gt, imsi };
     }
   }
@@ -232,9 +276,10 @@ export class TableInterpreter {
     });
     const messageClass = this.ref(this.roots.message, classes);
     const finalPhase = this.phases[this.roots.final]!;
-    const resultsOf: number[] = [];
+    // Per component (or "no component"): the enforce rule that decides it, and its shadow hits.
+    const contexts: { decision: number; shadows: number[] }[] = [];
     const components = record.tcap?.components ?? [];
-    if (components.length === 0) resultsOf.push(this.cell(finalPhase, messageClass, finalPhase.columns - 1));
+    if (components.length === 0) contexts.push(this.decide(this.cell(finalPhase, messageClass, finalPhase.columns - 1), classes, false));
     for (const component of components) {
       const own = new Map(classes);
       this.dimensions.forEach((d, i) => {
@@ -245,24 +290,80 @@ export class TableInterpreter {
       });
       const componentClass = this.ref(this.roots.component, own);
       if (componentClass >= finalPhase.columns - 1) fail('component class outside the final phase');
-      resultsOf.push(this.cell(finalPhase, messageClass, componentClass));
+      contexts.push(this.decide(this.cell(finalPhase, messageClass, componentClass), own, true));
     }
-    let decision = 0xffff;
-    const shadow = new Set<number>();
-    for (const result of resultsOf) {
-      if (result >= this.results.count) fail('result index out of range');
-      const at = this.results.at + 16 + result * 8;
-      decision = Math.min(decision, this.view.getUint16(at, true));
-      const offset = this.view.getUint16(at + 2, true);
-      const count = this.view.getUint16(at + 4, true);
-      if (offset + count > this.shadow.count) fail('shadow list out of range');
-      for (let k = 0; k < count; k++) shadow.add(this.view.getUint16(this.shadow.at + (offset + k) * 2, true));
-    }
-    const shadowHits = [...shadow].filter((r) => r < decision).sort((a, b) => a - b);
+    const decision = Math.min(0xffff, ...contexts.map((c) => c.decision));
+    const shadowHits = [...new Set(contexts.flatMap((c) => c.shadows))].filter((r) => r < decision).sort((a, b) => a - b);
     if (decision === 0xffff) return { action: this.defaultAction, rule: 'default', shadowHits };
     const rule = this.rules[decision];
     if (rule === undefined) fail('decision rule out of range');
     return { action: rule.action, rule: decision, shadowHits };
+  }
+
+  // docs/table-format.md, "Classifying": the result list L of the final cell, walked with the
+  // negative-type sparse checks, and the verified positive candidates of every sparse dimension.
+  private decide(result: number, classes: Map<string, number>, component: boolean): { decision: number; shadows: number[] } {
+    if (result >= this.results.count) fail('result index out of range');
+    const v = this.view;
+    const at = this.results.at + 16 + result * 8;
+    const list = this.list(v.getUint32(at, true), v.getUint16(at + 4, true));
+    const sparseClass = this.sparse.map((s) => {
+      const d = this.dimensions[s.dimension]!;
+      if (d.scope === 1 && !component) return undefined;
+      const c = this.ref({ kind: 0, index: s.dimension }, classes);
+      if (c >= s.classes) fail('class outside a SPARSE section');
+      const e = s.at + c * 12;
+      return { positive: this.list(v.getUint32(e, true), v.getUint16(e + 8, true)), negative: this.list(v.getUint32(e + 4, true), v.getUint16(e + 10, true)) };
+    });
+    const passesSparse = (r: number, skip: number): boolean => {
+      const meta = this.meta[r]!;
+      if (meta.component && !component) return false;
+      for (let s = 0; s < this.sparse.length; s++) {
+        if (s === skip || ((meta.sparse >>> s) & 1) === 0) continue;
+        const lists = sparseClass[s];
+        if (lists === undefined) return false;
+        if ((meta.negative >>> s) & 1) {
+          if (lists.negative.includes(r)) return false;
+        } else if (!lists.positive.includes(r)) return false;
+      }
+      return true;
+    };
+    const acceptedByDense = (r: number): boolean =>
+      this.dimensions.every((d, i) => {
+        if (this.accept[i] === -1 || (d.scope === 1 && !component)) return true;
+        const c = this.ref({ kind: 0, index: i }, classes);
+        const word = this.accept[i]! + c * this.acceptWords * 8 + (r >>> 6) * 8;
+        return ((v.getUint8(word + ((r & 63) >>> 3)) >>> (r & 7)) & 1) === 1;
+      });
+    const passing: number[] = [];
+    for (const r of list) {
+      const meta = this.meta[r]!;
+      if (meta.sparse & ~meta.negative) fail('a positive-type rule in a result list');
+      if (passesSparse(r, -1)) {
+        passing.push(r);
+        if (this.rules[r]!.mode === 'enforce') break;
+      }
+    }
+    sparseClass.forEach((lists, s) => {
+      if (lists === undefined) return;
+      for (const r of lists.positive) {
+        if (this.meta[r]!.designated !== s) continue;
+        if (acceptedByDense(r) && passesSparse(r, s)) passing.push(r);
+      }
+    });
+    const decision = Math.min(0xffff, ...passing.filter((r) => this.rules[r]!.mode === 'enforce'));
+    return { decision, shadows: passing.filter((r) => this.rules[r]!.mode === 'shadow' && r < decision) };
+  }
+
+  private list(offset: number, count: number): number[] {
+    if (offset + count > this.lists.count) fail('rule list out of range');
+    const out: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const r = this.view.getUint16(this.lists.at + (offset + k) * 2, true);
+      if (r >= this.rules.length) fail('rule index out of range');
+      out.push(r);
+    }
+    return out;
   }
 
   private scopeOf(ref: PhaseRef): number {
@@ -394,22 +495,27 @@ export class TableInterpreter {
   }
 
   // The mark of the deepest marked node on the digits' path (0xFFFF: none). `at` is the offset
-  // of the trie's u32 node count; the nodes follow it.
+  // of the trie's u32 node count; the 8-byte nodes follow it (u16 mark, u16 child bitmap, u32
+  // first child: a node's children are consecutive, in digit order).
   private walk(at: number, digits: string): number {
     const v = this.view;
     const count = v.getUint32(at, true);
     const nodes = at + 4;
-    this.checkRange(nodes, count * 44, 'DIGITS trie');
+    this.checkRange(nodes, count * 8, 'DIGITS trie');
     let node = 0;
     let found = v.getUint16(nodes, true);
     for (const ch of digits) {
       const digit = ch.charCodeAt(0) - 48;
       if (digit < 0 || digit > 9) break;
-      const child = v.getUint32(nodes + node * 44 + 4 + digit * 4, true);
-      if (child === 0) break;
-      if (child >= count) fail('trie child out of range');
+      const bitmap = v.getUint16(nodes + node * 8 + 2, true);
+      if (((bitmap >>> digit) & 1) === 0) break;
+      let below = bitmap & ((1 << digit) - 1);
+      let rank = 0;
+      for (; below !== 0; below &= below - 1) rank++;
+      const child = v.getUint32(nodes + node * 8 + 4, true) + rank;
+      if (child >= count || child <= node) fail('trie child out of range');
       node = child;
-      const mark = v.getUint16(nodes + node * 44, true);
+      const mark = v.getUint16(nodes + node * 8, true);
       if (mark !== 0xffff) found = mark;
     }
     return found;
