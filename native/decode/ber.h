@@ -16,16 +16,19 @@ namespace sigwall {
 
 enum class BerClass : uint8_t { kUniversal = 0, kApplication = 1, kContext = 2, kPrivate = 3 };
 
-// Declared widest first so that the element packs into 32 bytes instead of 40: decoders declare
-// one per level and per loop, and each is zeroed when declared.
+// Declared widest first so that the element packs into 32 bytes instead of 40. Decoders declare
+// one per level and per loop (a dozen per message), so it is not zeroed when declared: every
+// field is written by each next() that returns true, and nothing may be read from an element
+// whose next() returned false (a reader that runs out writes nothing). `BerElement e{}` zeroes
+// it where a default is wanted.
 struct BerElement {
   ByteView value;          // contents octets (for indefinite length: without the end-of-contents)
-  uint32_t tag_number = 0;
-  uint32_t offset = 0;     // of the identifier octet, within the reader's view
-  uint32_t total_length = 0;  // identifier + length + contents (+ end-of-contents)
-  BerClass tag_class = BerClass::kUniversal;
-  bool constructed = false;
-  bool indefinite = false;
+  uint32_t tag_number;
+  uint32_t offset;         // of the identifier octet, within the reader's view
+  uint32_t total_length;   // identifier + length + contents (+ end-of-contents)
+  BerClass tag_class;
+  bool constructed;
+  bool indefinite;
 
   bool is(BerClass c, uint32_t number) const { return tag_class == c && tag_number == number; }
   bool is_context(uint32_t number) const { return is(BerClass::kContext, number); }
