@@ -202,7 +202,7 @@ constexpr std::array<DecimalPair, 256> make_decimal_pairs() {
 
 constexpr std::array<DecimalPair, 256> kDecimalPairs = make_decimal_pairs();
 
-TbcdCheck tbcd_digits(ByteView bytes, Digits& out) {
+[[gnu::always_inline]] inline TbcdCheck tbcd_digits(ByteView bytes, Digits& out) {
   TbcdCheck check;
   uint32_t count = 0;
   // An octet at a time, not a nibble (addresses are decoded several times per message). Every
