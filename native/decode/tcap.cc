@@ -224,6 +224,7 @@ class TcapDecoder {
 
   bool component_portion(BerReader& body, const BerElement& portion);
   bool component(BerReader& reader, ByteView walked, TcapComponent& c);
+  bool common_component(ByteView contents, TcapComponent& c);
   bool invoke(BerReader& reader, ByteView walked, TcapComponent& c);
   bool return_result(BerReader& reader, TcapComponent& c);
   bool return_error(BerReader& reader, ByteView walked, TcapComponent& c);
@@ -672,11 +673,88 @@ bool TcapDecoder::component_portion(BerReader& body, const BerElement& portion) 
     // Q.771 allows an Invoke in End, but an operation that opens nothing and needs no answer
     // is also how screening keyed on Begin is bypassed.
     if (spec->type == ComponentType::kInvoke && type_ == TcapMessageType::kEnd) flag(Anomaly::kTcapInvokeInEnd);
-    BerReader reader = portion_reader.enter(e);
-    if (!component(reader, e.value, c)) return false;
+    if (!(shortcuts_ && !e.indefinite && common_component(e.value, c))) {
+      BerReader reader = portion_reader.enter(e);
+      if (!component(reader, e.value, c)) return false;
+    }
     ++view_.components_decoded;
   }
   return ended_cleanly(portion_reader);
+}
+
+// The components nearly every message carries: an Invoke { invokeID, local opCode, parameter }
+// or a ReturnResult { invokeID, SEQUENCE { local opCode, parameter } }, the integers one to
+// four octets, every length minimal. Read straight off the octets (a BER reader per level and
+// per check costs several hundred instructions per message). Like common_dialogue it decides
+// only what the general walk would decide the same way with nothing to flag: anything else (a
+// linked id, a global or negative opcode, a ReturnError or Reject, an indefinite or
+// non-minimal length, an element after the parameter) returns false with `c` unchanged, and
+// the general walk decides.
+bool TcapDecoder::common_component(ByteView contents, TcapComponent& c) {
+  const uint8_t* at = contents.data;
+  const uint8_t* end = contents.data + contents.size;
+  // INTEGER of one to four octets (X.690 §8.3), as invoke_id and operation_code take it.
+  auto small_integer = [&at, &end](int32_t& value) {
+    if (end - at < 3 || at[0] != 0x02 || at[1] < 1 || at[1] > 4 || at[1] > end - at - 2) return false;
+    ber_integer(ByteView{at + 2, at[1]}, value);
+    at += 2 + at[1];
+    return true;
+  };
+  // The parameter: one element (any one-octet identifier), minimal definite length, ending at
+  // `until` exactly. Its whole encoding, as optional_parameter keeps it.
+  auto whole_element = [&at](const uint8_t* until, ByteView& element) {
+    if (until - at < 2 || (at[0] & 0x1F) == 0x1F) return false;
+    uint32_t header = 2, length = at[1];
+    if (length == 0x81) {
+      if (until - at < 3 || at[2] < 0x80) return false;
+      header = 3;
+      length = at[2];
+    } else if (length == 0x82) {
+      if (until - at < 4) return false;
+      header = 4;
+      length = (uint32_t{at[2]} << 8) | at[3];
+      if (length < 0x100) return false;
+    } else if (length >= 0x80) {
+      return false;
+    }
+    if (static_cast<uint64_t>(until - at) != uint64_t{header} + length) return false;
+    element = ByteView{at, header + length};
+    at = until;
+    return true;
+  };
+
+  int32_t invoke_id, opcode;
+  bool has_opcode = false;
+  ByteView parameter;
+  switch (c.type) {
+    case ComponentType::kInvoke:
+      if (!small_integer(invoke_id) || !small_integer(opcode) || opcode < 0) return false;
+      has_opcode = true;
+      if (at != end && !whole_element(end, parameter)) return false;
+      break;
+    case ComponentType::kReturnResultLast:
+    case ComponentType::kReturnResultNotLast:
+      if (!small_integer(invoke_id)) return false;
+      if (at != end) {
+        // result SEQUENCE { opCode, parameter }, short length, the last element.
+        if (end - at < 2 || at[0] != 0x30 || at[1] >= 0x80 || at[1] != end - at - 2) return false;
+        at += 2;
+        if (!small_integer(opcode) || opcode < 0) return false;
+        has_opcode = true;
+        if (at != end && !whole_element(end, parameter)) return false;
+      }
+      break;
+    default:
+      return false;
+  }
+  c.has_invoke_id = true;
+  c.invoke_id = invoke_id;
+  if (has_opcode) {
+    c.opcode_form = CodeForm::kLocal;
+    c.opcode = opcode;
+  }
+  c.parameter = parameter;
+  return true;
 }
 
 bool TcapDecoder::component(BerReader& reader, ByteView walked, TcapComponent& c) {

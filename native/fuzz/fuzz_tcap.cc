@@ -1,7 +1,7 @@
 // libFuzzer target for the TCAP decoder (and the BER reader under it). Besides memory safety
 // (ASan/UBSan), it checks the invariants callers rely on: every view points inside the input,
-// kMalformed always carries tcap.malformed, the component counters agree, and the common-
-// dialogue shortcut decides as the general walk does (decode_tcap_reference).
+// kMalformed always carries tcap.malformed, the component counters agree, and the shortcuts
+// for the common dialogue and components decide as the general walk does (decode_tcap_reference).
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_inside(input, view.components[i].parameter);
     check_inside(input, view.components[i].global_opcode);
   }
-  // The common-dialogue shortcut must decide exactly as the general walk it stands in for.
+  // The shortcuts must decide exactly as the general walk they stand in for.
   sigwall::TcapView reference;
   sigwall::AnomalySet reference_anomalies;
   if (sigwall::decode_tcap_reference(input, reference, reference_anomalies) != status) std::abort();
@@ -59,8 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (unsigned i = 0; i < view.components_decoded; ++i) {
     const sigwall::TcapComponent& a = view.components[i];
     const sigwall::TcapComponent& b = reference.components[i];
-    if (a.type != b.type || a.invoke_id != b.invoke_id || a.opcode_form != b.opcode_form || a.opcode != b.opcode ||
-        !same(a.parameter, b.parameter))
+    if (a.type != b.type || a.has_invoke_id != b.has_invoke_id || a.invoke_id != b.invoke_id ||
+        a.has_linked_id != b.has_linked_id || a.linked_id != b.linked_id || a.opcode_form != b.opcode_form ||
+        a.opcode != b.opcode || !same(a.global_opcode, b.global_opcode) || a.error_form != b.error_form ||
+        a.error_code != b.error_code || a.has_problem != b.has_problem || a.problem_type != b.problem_type ||
+        a.problem_code != b.problem_code || !same(a.parameter, b.parameter))
       std::abort();
   }
   if (view.application_context.size > 0) {

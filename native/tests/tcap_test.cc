@@ -1099,12 +1099,13 @@ TEST(TcapAnomaly, InvokeInEnd) {
   EXPECT_EQ(d->view.components[0].opcode, 3);
 }
 
-// --- The common-dialogue shortcut against the general walk ---------------------------------------
+// --- The shortcuts against the general walk -------------------------------------------------------
 
-// decode_tcap reads the usual dialogue portion (dialogue-as-id, AARQ or AARE, short lengths)
-// straight off the octets; decode_tcap_reference always takes the general BER walk. They must
-// agree on everything, for every message: here every octet of each canonical message replaced
-// by every value, every truncation, and each message type in front.
+// decode_tcap reads the usual dialogue portion (dialogue-as-id, AARQ or AARE, short lengths) and
+// the usual Invoke / ReturnResult straight off the octets; decode_tcap_reference always takes
+// the general BER walk. They must agree on everything, for every message: here every octet of
+// each canonical message replaced by every value, every truncation, and each message type in
+// front.
 std::string difference(const Bytes& message) {
   const ByteView input{message.data(), static_cast<uint32_t>(message.size())};
   TcapView fast, reference;
@@ -1163,6 +1164,26 @@ TEST(TcapDialogueShortcut, AgreesWithTheGeneralWalkOnEveryMutation) {
     }
   }
   EXPECT_GT(compared, 90000u);
+}
+
+// The same for the component shortcut, with parameters long enough for the 0x81 and 0x82
+// length forms (the mutations of the first and last octets; every truncation).
+TEST(TcapComponentShortcut, AgreesWithTheGeneralWalkOnLongParameters) {
+  const Bytes invoke_81 = continue_with(tlv(0xA1, cat({{0x02, 0x01, 0x05}, {0x02, 0x01, 0x2D}, tlv(0x30, Bytes(200, 0x04))})));
+  const Bytes result_82 = continue_with(
+      tlv(0xA2, cat({{0x02, 0x01, 0x05}, tlv(0x30, cat({{0x02, 0x01, 0x2D}, tlv(0x30, Bytes(300, 0x55))}))})));
+  for (const Bytes& message : {invoke_81, result_82}) {
+    ASSERT_EQ(difference(message), "");
+    for (size_t cut = 0; cut < message.size(); ++cut)
+      ASSERT_EQ(difference(Bytes(message.begin(), message.begin() + cut)), "") << "cut at " << cut;
+    for (size_t at = 0; at < message.size(); at = at < 24 || at + 6 >= message.size() ? at + 1 : message.size() - 6) {
+      for (unsigned value = 0; value < 256; ++value) {
+        Bytes mutated = message;
+        mutated[at] = static_cast<uint8_t>(value);
+        ASSERT_EQ(difference(mutated), "") << "octet " << at << " = " << value;
+      }
+    }
+  }
 }
 
 TEST(TcapDialogueShortcut, TakesTheCommonDialogues) {
