@@ -413,7 +413,7 @@ bool TcapDecoder::common_dialogue(ByteView external) {
   // [at, end); its contents in `value`.
   const uint8_t* at = external.data;
   const uint8_t* const end = external.data + external.size;
-  auto element = [&end](const uint8_t* where, ByteView& value) {
+  auto element = [&end](const uint8_t* where, ByteView& value) __attribute__((always_inline)) {
     if (end - where < 2 || where[1] >= 0x80 || where[1] > end - where - 2) return false;
     value = ByteView{where + 2, where[1]};
     return true;
