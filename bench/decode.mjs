@@ -2,7 +2,8 @@
 // fields, one thread) against tshark's field extraction of the same generated capture,
 // measured in the same run. Prints messages per second for both and the ratio.
 //   BENCH_MESSAGES  messages in the generated capture (default 200000, at least 100000)
-//   BENCH_RUNS      native runs, the best is kept (default 5)
+//   BENCH_RUNS      native runs, the best is kept (default 10, the count issue 2's target is
+//                   stated for; on a shared machine fewer runs often keep a preempted one)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { benchDecode } from '../dist/dataplane/decoder.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const messages = Math.max(100_000, Number(process.env.BENCH_MESSAGES ?? 200_000));
-const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 10));
 const scratch = mkdtempSync(join(tmpdir(), 'sigwall-bench-'));
 
 try {

@@ -6,7 +6,7 @@ namespace sigwall {
 
 void BerReader::fail(Anomaly anomaly) {
   anomalies_->set(anomaly);
-  failed_ = true;
+  level_ |= kFailedBit;
 }
 
 // X.690 §8.1.2 (identifier) and §8.1.3 (length).
@@ -91,8 +91,8 @@ bool BerReader::find_end_of_contents(Cursor& cursor, unsigned depth) {
 
 bool BerReader::read_element(BerElement& out, bool allow_cut, bool& cut) {
   cut = false;
-  if (failed_ || cursor_.at_end()) return false;
-  if (depth_ >= limits::kMaxBerDepth) {
+  if (failed() || cursor_.at_end()) return false;
+  if (depth() >= limits::kMaxBerDepth) {
     fail(Anomaly::kBerDepthCap);
     return false;
   }
@@ -107,7 +107,7 @@ bool BerReader::read_element(BerElement& out, bool allow_cut, bool& cut) {
   }
   const uint32_t contents_start = probe.offset();
   if (indefinite) {
-    if (!find_end_of_contents(probe, depth_ + 1)) {
+    if (!find_end_of_contents(probe, depth() + 1)) {
       fail(Anomaly::kBerTruncated);
       return false;
     }
@@ -131,7 +131,7 @@ bool BerReader::read_element(BerElement& out, bool allow_cut, bool& cut) {
 }
 
 bool BerReader::next_if(BerClass tag_class, uint32_t tag_number, BerElement& out) {
-  if (failed_ || cursor_.at_end()) return false;
+  if (failed() || cursor_.at_end()) return false;
   // Peek the identifier without committing.
   const uint8_t first = cursor_.here()[0];
   if (static_cast<BerClass>(first >> 6) != tag_class) return false;

@@ -16,16 +16,19 @@ namespace sigwall {
 
 enum class BerClass : uint8_t { kUniversal = 0, kApplication = 1, kContext = 2, kPrivate = 3 };
 
-// Declared widest first so that the element packs into 32 bytes instead of 40: decoders declare
-// one per level and per loop, and each is zeroed when declared.
+// Declared widest first so that the element packs into 32 bytes instead of 40. Decoders declare
+// one per level and per loop (a dozen per message), so it is not zeroed when declared: every
+// field is written by each next() that returns true, and nothing may be read from an element
+// whose next() returned false (a reader that runs out writes nothing). `BerElement e{}` zeroes
+// it where a default is wanted.
 struct BerElement {
   ByteView value;          // contents octets (for indefinite length: without the end-of-contents)
-  uint32_t tag_number = 0;
-  uint32_t offset = 0;     // of the identifier octet, within the reader's view
-  uint32_t total_length = 0;  // identifier + length + contents (+ end-of-contents)
-  BerClass tag_class = BerClass::kUniversal;
-  bool constructed = false;
-  bool indefinite = false;
+  uint32_t tag_number;
+  uint32_t offset;         // of the identifier octet, within the reader's view
+  uint32_t total_length;   // identifier + length + contents (+ end-of-contents)
+  BerClass tag_class;
+  bool constructed;
+  bool indefinite;
 
   bool is(BerClass c, uint32_t number) const { return tag_class == c && tag_number == number; }
   bool is_context(uint32_t number) const { return is(BerClass::kContext, number); }
@@ -43,14 +46,14 @@ class BerReader {
  public:
   // `depth` is how deep this level is; an element opened at kMaxBerDepth is refused.
   BerReader(ByteView view, AnomalySet& anomalies, unsigned depth = 0)
-      : cursor_(view), anomalies_(&anomalies), depth_(depth) {}
+      : cursor_(view), anomalies_(&anomalies), level_(depth) {}
 
-  bool at_end() const { return cursor_.at_end() || failed_; }
+  bool at_end() const { return cursor_.at_end() || failed(); }
   // Reads the next element. False at the end or on a malformed element (then failed() is
   // true, the anomaly is set and no further element is returned).
   bool next(BerElement& out) {
     if (read_common_form(out)) return true;  // tried first: it also refuses a failed reader
-    if (failed_ || cursor_.at_end()) return false;  // every loop over a reader ends here
+    if (failed() || cursor_.at_end()) return false;  // every loop over a reader ends here
     bool cut;
     return read_element(out, false, cut);
   }
@@ -61,14 +64,14 @@ class BerReader {
   bool next_allow_cut(BerElement& out, bool& cut) {
     cut = false;
     if (read_common_form(out)) return true;
-    if (failed_ || cursor_.at_end()) return false;
+    if (failed() || cursor_.at_end()) return false;
     return read_element(out, true, cut);
   }
-  bool failed() const { return failed_; }
-  unsigned depth() const { return depth_; }
+  bool failed() const { return (level_ & kFailedBit) != 0; }
+  unsigned depth() const { return level_ & ~kFailedBit; }
   // A reader over a constructed element's contents, one level deeper. Inline: TCAP and MAP
   // open a reader per constructed element, several per message.
-  BerReader enter(const BerElement& element) const { return BerReader(element.value, *anomalies_, depth_ + 1); }
+  BerReader enter(const BerElement& element) const { return BerReader(element.value, *anomalies_, depth() + 1); }
   // Reads the next element and checks its tag; false (no anomaly) if absent or different,
   // in which case nothing is consumed.
   bool next_if(BerClass tag_class, uint32_t tag_number, BerElement& out);
@@ -85,7 +88,8 @@ class BerReader {
   // truncation, the depth cap): the caller sorts those out, read_element setting the anomalies.
   bool read_common_form(BerElement& out) {
     const uint32_t remaining = cursor_.remaining();
-    if (failed_ || depth_ >= limits::kMaxBerDepth || remaining < 2) return false;
+    // One compare covers both a failed reader (kFailedBit) and the depth cap.
+    if (level_ >= limits::kMaxBerDepth || remaining < 2) return false;
     const uint8_t* here = cursor_.here();
     const uint8_t identifier = here[0];
     if ((identifier & 0x1F) == 0x1F) return false;
@@ -117,8 +121,11 @@ class BerReader {
   // element (about ten per message) and every member is a store.
   Cursor cursor_;
   AnomalySet* anomalies_;
-  unsigned depth_;
-  bool failed_ = false;
+  // The depth, with kFailedBit set once the reader has failed: one word, so that the fast path
+  // refuses a failed reader and one at the depth cap with a single compare.
+  static constexpr unsigned kFailedBit = 0x80000000u;
+  static_assert(limits::kMaxBerDepth < kFailedBit, "the depth stays below the failed bit");
+  unsigned level_;
 };
 
 // The general case of ber_integer, out of line: empty contents or more than four octets.

@@ -31,7 +31,7 @@ DecodeStatus unknown_type(AnomalySet& anomalies) {
 // 802.1ad (S-tag) tags: each is a 16-bit TCI (PCP 3, DEI 1, VID 12 bits, IEEE 802.1Q §9.6)
 // followed by the next ethertype. Tags are allowed after any header that carries an
 // ethertype, since libpcap re-inserts stripped tags into cooked captures too.
-DecodeStatus walk_ethertype(uint16_t ethertype, Cursor& cursor, LinkView& out, AnomalySet& anomalies) {
+[[gnu::always_inline]] inline DecodeStatus walk_ethertype(uint16_t ethertype, Cursor& cursor, LinkView& out, AnomalySet& anomalies) {
   while (is_vlan_tag(ethertype)) {
     if (out.vlan_count == limits::kMaxVlanDepth) {
       anomalies.set(Anomaly::kLinkVlanDepth);

@@ -17,6 +17,28 @@
 
 namespace sigwall {
 
+void MapFields::clear() {
+  static_assert(sizeof(MapFields) == 11 * sizeof(AddressField) + 3,
+                "a MapFields field was added or removed: update MapFields::clear");
+  auto clear_if_written = [](AddressField& field) {
+    if (field.present) field = AddressField{};
+  };
+  clear_if_written(imsi);
+  clear_if_written(msisdn);
+  clear_if_written(msc_number);
+  clear_if_written(vlr_number);
+  clear_if_written(sgsn_number);
+  clear_if_written(hlr_number);
+  clear_if_written(service_centre_address);
+  clear_if_written(gsmscf_address);
+  clear_if_written(sm_rp_da);
+  clear_if_written(sm_rp_oa);
+  clear_if_written(imei);
+  sm_rp_da_kind = SmRpDaKind::kNone;
+  sm_rp_oa_kind = SmRpOaKind::kNone;
+  subscriber_identity_kind = SubscriberIdKind::kNone;
+}
+
 bool MapFields::any() const {
   return imsi.present || msisdn.present || msc_number.present || vlr_number.present ||
          sgsn_number.present || hlr_number.present || service_centre_address.present ||
@@ -180,7 +202,7 @@ constexpr std::array<DecimalPair, 256> make_decimal_pairs() {
 
 constexpr std::array<DecimalPair, 256> kDecimalPairs = make_decimal_pairs();
 
-TbcdCheck tbcd_digits(ByteView bytes, Digits& out) {
+[[gnu::always_inline]] inline TbcdCheck tbcd_digits(ByteView bytes, Digits& out) {
   TbcdCheck check;
   uint32_t count = 0;
   // An octet at a time, not a nibble (addresses are decoded several times per message). Every

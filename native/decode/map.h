@@ -41,6 +41,11 @@ struct MapFields {
   SubscriberIdKind subscriber_identity_kind = SubscriberIdKind::kNone;  // ATI, ATSI, ATM, ...
   AddressField imei;  // checkIMEI's argument, SubscriberInfo's imei (TBCD, 8 octets)
   bool any() const;
+  // Back to a default-constructed MapFields, touching only the fields a decode wrote. Relies on
+  // decode_map_component's rule: an AddressField is written only after `present` is set, or is
+  // reset whole; so one that is not present is still all zeros. Cheaper than assigning
+  // MapFields{} (400 octets) for every component of every message.
+  void clear();
 };
 
 // The operation's name ("updateLocation"), or nullptr when TS 29.002 defines no such opcode.

@@ -106,7 +106,7 @@ uint32_t read_pointer_value(Cursor& cursor, uint8_t width, bool& ok) {
 // The three checks of a pointer (§2.3): the pointer is inside the message (it was read from
 // the fixed part, already bounds-checked), its target is inside and after the pointers (the
 // variable part begins there, §1.4), and target + length indicator + length is inside.
-bool resolve_parameter(ByteView message, uint32_t pointer_offset, uint32_t pointer_value,
+[[gnu::always_inline]] inline bool resolve_parameter(ByteView message, uint32_t pointer_offset, uint32_t pointer_value,
                        uint32_t variable_part_start, uint8_t length_bytes, ByteView& value) {
   if (pointer_value == 0) return false;  // 0 means "absent", impossible for a mandatory one
   const uint32_t target = pointer_offset + pointer_value;
@@ -247,25 +247,49 @@ DecodeStatus decode_sccp_address(ByteView address, SccpAddress& out, AnomalySet&
   return status;
 }
 
+namespace {
+
+// Everything but the two party addresses, which decode_sccp_address resets as it decodes them
+// (each is most of the view: resetting them here too would clear them twice per message). A
+// field added to SccpView must be reset here too (the static_assert is a reminder).
+void reset_all_but_addresses(SccpView& view) {
+  static_assert(sizeof(SccpView) == 2 * sizeof(SccpAddress) + sizeof(SccpSegmentation) + 32,
+                "an SccpView field was added or removed: update reset_all_but_addresses");
+  view.message_type = 0;
+  view.protocol_class = 0;
+  view.message_handling = 0;
+  view.has_return_cause = false;
+  view.return_cause = 0;
+  view.has_hop_counter = false;
+  view.hop_counter = 0;
+  view.segmentation = SccpSegmentation{};
+  view.has_importance = false;
+  view.importance = 0;
+  view.data = ByteView{};
+}
+
+// A message that stops before its addresses are decoded leaves them empty, not the previous
+// message's.
+DecodeStatus malformed_before_addresses(SccpView& view, AnomalySet& anomalies, Anomaly anomaly) {
+  view.called = SccpAddress{};
+  view.calling = SccpAddress{};
+  anomalies.set(anomaly);
+  return DecodeStatus::kMalformed;
+}
+
+}  // namespace
+
 DecodeStatus decode_sccp(ByteView message, SccpView& out, AnomalySet& anomalies) {
-  out = SccpView{};
+  reset_all_but_addresses(out);
   Cursor cursor(message);
-  if (!cursor.read_u8(out.message_type)) {
-    anomalies.set(Anomaly::kSccpTruncated);
-    return DecodeStatus::kMalformed;
-  }
+  if (!cursor.read_u8(out.message_type)) return malformed_before_addresses(out, anomalies, Anomaly::kSccpTruncated);
   const MessageFormat* format = format_of(out.message_type);
-  if (format == nullptr) {
-    anomalies.set(Anomaly::kSccpUnknownMessageType);
-    return DecodeStatus::kMalformed;
-  }
+  if (format == nullptr) return malformed_before_addresses(out, anomalies, Anomaly::kSccpUnknownMessageType);
 
   // Mandatory fixed part.
   uint8_t second;
-  if (!cursor.read_u8(second) || (format->has_hop_counter && !cursor.read_u8(out.hop_counter))) {
-    anomalies.set(Anomaly::kSccpTruncated);
-    return DecodeStatus::kMalformed;
-  }
+  if (!cursor.read_u8(second) || (format->has_hop_counter && !cursor.read_u8(out.hop_counter)))
+    return malformed_before_addresses(out, anomalies, Anomaly::kSccpTruncated);
   if (format->has_return_cause) {  // §3.12
     out.has_return_cause = true;
     out.return_cause = second;
@@ -292,10 +316,8 @@ DecodeStatus decode_sccp(ByteView message, SccpView& out, AnomalySet& anomalies)
     pointer_offsets[i] = cursor.offset() + format->pointer_bytes - 1;
     bool ok;
     pointer_values[i] = read_pointer_value(cursor, format->pointer_bytes, ok);
-    if (!ok) {  // the first of the three checks: the pointer itself is inside the message
-      anomalies.set(Anomaly::kSccpPointerOutOfRange);
-      return DecodeStatus::kMalformed;
-    }
+    if (!ok)  // the first of the three checks: the pointer itself is inside the message
+      return malformed_before_addresses(out, anomalies, Anomaly::kSccpPointerOutOfRange);
   }
   const uint32_t variable_part_start = cursor.offset();
 
@@ -303,13 +325,14 @@ DecodeStatus decode_sccp(ByteView message, SccpView& out, AnomalySet& anomalies)
   if (!resolve_parameter(message, pointer_offsets[0], pointer_values[0], variable_part_start, 1, called) ||
       !resolve_parameter(message, pointer_offsets[1], pointer_values[1], variable_part_start, 1, calling) ||
       !resolve_parameter(message, pointer_offsets[2], pointer_values[2], variable_part_start,
-                         format->data_length_bytes, out.data)) {
-    anomalies.set(Anomaly::kSccpPointerOutOfRange);
-    return DecodeStatus::kMalformed;
-  }
+                         format->data_length_bytes, out.data))
+    return malformed_before_addresses(out, anomalies, Anomaly::kSccpPointerOutOfRange);
 
   const DecodeStatus called_status = decode_sccp_address(called, out.called, anomalies);
-  if (called_status == DecodeStatus::kMalformed) return called_status;
+  if (called_status == DecodeStatus::kMalformed) {
+    out.calling = SccpAddress{};
+    return called_status;
+  }
   status = worst(status, called_status);
   const DecodeStatus calling_status = decode_sccp_address(calling, out.calling, anomalies);
   if (calling_status == DecodeStatus::kMalformed) return calling_status;

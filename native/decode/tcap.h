@@ -97,4 +97,9 @@ struct TcapView {
 
 DecodeStatus decode_tcap(ByteView message, TcapView& out, AnomalySet& anomalies);
 
+// decode_tcap without its shortcut for the common dialogue portion (the general BER walk
+// decides every message): the reference the shortcut is tested and fuzzed against. Same view,
+// same anomalies, same status for every input.
+DecodeStatus decode_tcap_reference(ByteView message, TcapView& out, AnomalySet& anomalies);
+
 }  // namespace sigwall

@@ -209,7 +209,7 @@ void DecodePipeline::reset_message(Ss7Message& message) {
   const bool used_cap = message.application == Application::kCap;
   for (unsigned i = 0; i < used && i < limits::kMaxComponents; ++i) {
     if (used_cap) message.cap[i] = CapFields{};
-    else message.map[i] = MapFields{};
+    else message.map[i].clear();
   }
   message.frame = 0;
   message.chunk_index = 0;

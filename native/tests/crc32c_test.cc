@@ -82,6 +82,20 @@ TEST(Crc32c, BothPathsAgreeOnEveryLengthAndAlignment) {
   }
 }
 
+// The hardware path runs three lanes of up to 512 octets per round and joins them: lengths
+// across several rounds, and every lane length, against the bit-at-a-time reference.
+TEST(Crc32c, LongBuffersAcrossLaneRounds) {
+  std::mt19937 random(20261204);
+  std::vector<uint8_t> buffer(5000 + 8);
+  for (uint8_t& b : buffer) b = static_cast<uint8_t>(random());
+  for (size_t length = 300; length <= 5000; length += (length < 1700 ? 1 : 97)) {
+    const uint8_t* data = buffer.data() + (length % 8);
+    const uint32_t reference = crc32c_bitwise(data, length);
+    ASSERT_EQ(crc32c(data, length), reference) << "length " << length;
+    ASSERT_EQ(crc32c_portable(data, length), reference) << "length " << length;
+  }
+}
+
 // An SCTP packet (common header + one DATA chunk) whose checksum tshark 4.0 reports as
 // "Good" (sctp.checksum 0xff99fd29 as displayed, sctp.checksum.status 1).
 const std::vector<uint8_t> kSctpPacket = {
@@ -118,6 +132,22 @@ TEST(SctpChecksum, AnyBitFlipIsDetected) {
     std::vector<uint8_t> packet = kSctpPacket;
     packet[i / 8] ^= static_cast<uint8_t>(1u << (i % 8));
     EXPECT_FALSE(sctp_checksum_matches(packet.data(), packet.size())) << "bit " << i;
+  }
+}
+
+// Packets long enough for the three-lane path, the checksum written as RFC 9260 Appendix B
+// places it; one flipped bit anywhere must be caught.
+TEST(SctpChecksum, LongPacketsEveryLength) {
+  std::mt19937 random(7);
+  for (size_t size = 100; size <= 1600; size += 13) {
+    std::vector<uint8_t> packet(size);
+    for (uint8_t& b : packet) b = static_cast<uint8_t>(random());
+    packet[8] = packet[9] = packet[10] = packet[11] = 0;
+    const uint32_t crc = crc32c_bitwise(packet.data(), packet.size());
+    for (int k = 0; k < 4; ++k) packet[8 + k] = static_cast<uint8_t>(crc >> (8 * k));
+    ASSERT_TRUE(sctp_checksum_matches(packet.data(), packet.size())) << "size " << size;
+    packet[size / 2] ^= 0x10;
+    ASSERT_FALSE(sctp_checksum_matches(packet.data(), packet.size())) << "size " << size;
   }
 }
 

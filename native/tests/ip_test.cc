@@ -153,6 +153,30 @@ TEST(Ipv4, BadChecksum) {
   EXPECT_EQ(d.view.payload.size, 8u);  // still decoded: checksum offload leaves it wrong in captures
 }
 
+// The 20-octet header is summed without a loop and folded a fixed number of times: every
+// single-bit change of TTL, protocol, checksum or addresses must still be caught, and a header
+// whose words carry on every fold (all 0xFF addresses) must still check out.
+TEST(Ipv4, ChecksumCatchesEveryBitOfTheHeaderTail) {
+  const std::vector<uint8_t> packet = concat(kIpv4Header, kPayload8);
+  for (size_t bit = 8 * 8; bit < 20 * 8; ++bit) {
+    std::vector<uint8_t> flipped = packet;
+    flipped[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    const Decoded d = decode4(flipped);
+    EXPECT_TRUE(d.anomalies.has(Anomaly::kIpv4BadChecksum)) << "bit " << bit;
+  }
+}
+
+TEST(Ipv4, ChecksumWithCarriesOnEveryFold) {
+  std::vector<uint8_t> packet = concat(kIpv4Header, kPayload8);
+  for (size_t i = 12; i < 20; ++i) packet[i] = 0xFF;  // source and destination 255.255.255.255
+  packet[8] = 0xFF;                                   // TTL 255
+  const Decoded d = decode4(with_checksum(packet));
+  EXPECT_FALSE(d.anomalies.has(Anomaly::kIpv4BadChecksum));
+  packet = with_checksum(packet);
+  packet[10] ^= 0x80;
+  EXPECT_TRUE(decode4(packet).anomalies.has(Anomaly::kIpv4BadChecksum));
+}
+
 TEST(Ipv4, TruncatedHeader) {
   const std::vector<uint8_t> packet(kIpv4Header.begin(), kIpv4Header.begin() + 19);
   const Decoded d = decode4(packet);

@@ -1007,5 +1007,52 @@ TEST(MapTruncation, EveryLengthOfSeveralArguments) {
   sweep(71, kSubscriberInfoResult, ComponentType::kReturnResultLast);
 }
 
+// ---- MapFields::clear --------------------------------------------------------------------------
+
+// The pipeline reuses one MapFields per component slot and clears only what was written: after
+// any decode, clear() must leave exactly a default-constructed MapFields (every octet of every
+// digit buffer too), or one message's numbers would leak into the next.
+void expect_default(const MapFields& f, const std::string& where) {
+  const MapFields fresh;
+  const AddressField MapFields::*fields[] = {&MapFields::imsi, &MapFields::msisdn, &MapFields::msc_number,
+                                             &MapFields::vlr_number, &MapFields::sgsn_number, &MapFields::hlr_number,
+                                             &MapFields::service_centre_address, &MapFields::gsmscf_address,
+                                             &MapFields::sm_rp_da, &MapFields::sm_rp_oa, &MapFields::imei};
+  for (const auto field : fields) {
+    const AddressField& a = f.*field;
+    const AddressField& b = fresh.*field;
+    EXPECT_EQ(a.present, b.present) << where;
+    EXPECT_EQ(a.nature, b.nature) << where;
+    EXPECT_EQ(a.digits.count, b.digits.count) << where;
+    EXPECT_EQ(std::memcmp(a.digits.text, b.digits.text, sizeof a.digits.text), 0) << where;
+  }
+  EXPECT_EQ(f.sm_rp_da_kind, fresh.sm_rp_da_kind) << where;
+  EXPECT_EQ(f.sm_rp_oa_kind, fresh.sm_rp_oa_kind) << where;
+  EXPECT_EQ(f.subscriber_identity_kind, fresh.subscriber_identity_kind) << where;
+}
+
+TEST(MapFieldsClear, LeavesADefaultAfterEveryOperationAndShape) {
+  // Every context tag 0..12 holding an address (and an IMSI, an LMSI, an empty and an
+  // over-long address among them), as the argument and as the result of every opcode: each
+  // operation's shape picks what it knows, including the CHOICEs and nested sequences.
+  std::vector<Bytes> parameters;
+  Bytes tagged;
+  for (uint32_t n = 0; n <= 12; ++n) tagged = cat({tagged, ctx(n, n == 1 ? kLmsi : address("4477009001" + std::to_string(n)))});
+  parameters.push_back(tlv({0x30}, cat({os(kImsiBytes), tagged})));
+  parameters.push_back(tlv({0x30}, cat({ctx(0, kImsiBytes), ctx(1, kMsisdnBytes), ctx(2, {}), ctx(4, Bytes(30, 0x11))})));
+  parameters.push_back(os(kMsisdnBytes));
+  parameters.push_back(os(kImsiBytes));
+  parameters.push_back(tlv(identifier(2, true, 3), cat({os(kImsiBytes), tagged})));
+  for (int32_t opcode = 0; opcode < 100; ++opcode) {
+    for (const Bytes& parameter : parameters) {
+      for (ComponentType type : {ComponentType::kInvoke, ComponentType::kReturnResultLast}) {
+        Decoded d = decode(opcode, parameter, type);
+        d.fields.clear();
+        expect_default(d.fields, "opcode " + std::to_string(opcode));
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sigwall

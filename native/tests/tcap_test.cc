@@ -1099,5 +1099,103 @@ TEST(TcapAnomaly, InvokeInEnd) {
   EXPECT_EQ(d->view.components[0].opcode, 3);
 }
 
+// --- The shortcuts against the general walk -------------------------------------------------------
+
+// decode_tcap reads the usual dialogue portion (dialogue-as-id, AARQ or AARE, short lengths) and
+// the usual Invoke / ReturnResult straight off the octets; decode_tcap_reference always takes
+// the general BER walk. They must agree on everything, for every message: here every octet of
+// each canonical message replaced by every value, every truncation, and each message type in
+// front.
+std::string difference(const Bytes& message) {
+  const ByteView input{message.data(), static_cast<uint32_t>(message.size())};
+  TcapView fast, reference;
+  AnomalySet fast_anomalies, reference_anomalies;
+  const DecodeStatus fast_status = decode_tcap(input, fast, fast_anomalies);
+  const DecodeStatus reference_status = decode_tcap_reference(input, reference, reference_anomalies);
+  auto same = [](ByteView a, ByteView b) { return a.data == b.data && a.size == b.size; };
+  if (fast_status != reference_status) return "status";
+  if (names(fast_anomalies) != names(reference_anomalies))
+    return "anomalies " + names(fast_anomalies) + " vs " + names(reference_anomalies);
+  if (fast.type != reference.type || fast.ansi_package != reference.ansi_package) return "type";
+  if (fast.has_otid != reference.has_otid || !same(fast.otid, reference.otid)) return "otid";
+  if (fast.has_dtid != reference.has_dtid || !same(fast.dtid, reference.dtid)) return "dtid";
+  if (fast.has_p_abort_cause != reference.has_p_abort_cause || fast.p_abort_cause != reference.p_abort_cause)
+    return "p-abort cause";
+  if (fast.has_dialogue != reference.has_dialogue || fast.dialogue_pdu != reference.dialogue_pdu) return "dialogue pdu";
+  if (!same(fast.application_context, reference.application_context)) return "application context";
+  if (fast.has_protocol_version != reference.has_protocol_version || fast.protocol_version != reference.protocol_version)
+    return "protocol version";
+  if (fast.has_abort_source != reference.has_abort_source || fast.abort_source != reference.abort_source)
+    return "abort source";
+  if (fast.has_result != reference.has_result || fast.result != reference.result) return "result";
+  if (!same(fast.user_information, reference.user_information)) return "user information";
+  if (fast.component_count != reference.component_count || fast.components_decoded != reference.components_decoded)
+    return "component counts";
+  for (unsigned i = 0; i < fast.components_decoded; ++i) {
+    const TcapComponent& a = fast.components[i];
+    const TcapComponent& b = reference.components[i];
+    if (a.type != b.type || a.has_invoke_id != b.has_invoke_id || a.invoke_id != b.invoke_id ||
+        a.has_linked_id != b.has_linked_id || a.linked_id != b.linked_id || a.opcode_form != b.opcode_form ||
+        a.opcode != b.opcode || !same(a.global_opcode, b.global_opcode) || a.error_form != b.error_form ||
+        a.error_code != b.error_code || a.has_problem != b.has_problem || a.problem_type != b.problem_type ||
+        a.problem_code != b.problem_code || !same(a.parameter, b.parameter))
+      return "component " + std::to_string(i);
+  }
+  return "";
+}
+
+TEST(TcapDialogueShortcut, AgreesWithTheGeneralWalkOnEveryMutation) {
+  unsigned compared = 0;
+  for (const Bytes& canonical : {kBeginUpdateLocation, kContinueWithAare}) {
+    for (uint8_t type : {0x61, 0x62, 0x64, 0x65, 0x67}) {  // Unidirectional, Begin, End, Continue, Abort
+      Bytes message = canonical;
+      message[0] = type;
+      ASSERT_EQ(difference(message), "") << "type " << int(type);
+      for (size_t cut = 0; cut < message.size(); ++cut)
+        ASSERT_EQ(difference(Bytes(message.begin(), message.begin() + cut)), "") << "cut at " << cut;
+      for (size_t at = 0; at < message.size(); ++at) {
+        for (unsigned value = 0; value < 256; ++value) {
+          Bytes mutated = message;
+          mutated[at] = static_cast<uint8_t>(value);
+          ASSERT_EQ(difference(mutated), "") << "type " << int(type) << ", octet " << at << " = " << value;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 90000u);
+}
+
+// The same for the component shortcut, with parameters long enough for the 0x81 and 0x82
+// length forms (the mutations of the first and last octets; every truncation).
+TEST(TcapComponentShortcut, AgreesWithTheGeneralWalkOnLongParameters) {
+  const Bytes invoke_81 = continue_with(tlv(0xA1, cat({{0x02, 0x01, 0x05}, {0x02, 0x01, 0x2D}, tlv(0x30, Bytes(200, 0x04))})));
+  const Bytes result_82 = continue_with(
+      tlv(0xA2, cat({{0x02, 0x01, 0x05}, tlv(0x30, cat({{0x02, 0x01, 0x2D}, tlv(0x30, Bytes(300, 0x55))}))})));
+  for (const Bytes& message : {invoke_81, result_82}) {
+    ASSERT_EQ(difference(message), "");
+    for (size_t cut = 0; cut < message.size(); ++cut)
+      ASSERT_EQ(difference(Bytes(message.begin(), message.begin() + cut)), "") << "cut at " << cut;
+    for (size_t at = 0; at < message.size(); at = at < 24 || at + 6 >= message.size() ? at + 1 : message.size() - 6) {
+      for (unsigned value = 0; value < 256; ++value) {
+        Bytes mutated = message;
+        mutated[at] = static_cast<uint8_t>(value);
+        ASSERT_EQ(difference(mutated), "") << "octet " << at << " = " << value;
+      }
+    }
+  }
+}
+
+TEST(TcapDialogueShortcut, TakesTheCommonDialogues) {
+  // The canonical AARQ and AARE are what the shortcut is for: decoded as the general walk does
+  // (checked above), with their fields as the tests at the top expect.
+  auto begin = decode(kBeginUpdateLocation);
+  EXPECT_EQ(begin->view.dialogue_pdu, DialoguePdu::kAarq);
+  EXPECT_EQ(begin->view.user_information.size, 15u);
+  auto answer = decode(kContinueWithAare);
+  EXPECT_EQ(answer->view.dialogue_pdu, DialoguePdu::kAare);
+  EXPECT_TRUE(answer->view.has_result);
+}
+
 }  // namespace
 }  // namespace sigwall
