@@ -45,13 +45,15 @@ export const CompileStatsSchema = z.object({
       lookup: z.string(),
       scope: z.enum(['message', 'component']),
       classes: z.number().int(),
+      sparse: z.boolean().optional(), // format 2: a digits field outside the pairwise tables
       prefixes: z.number().int().optional(),
       nodes: z.number().int().optional(),
     }),
   ),
   phases: z.array(z.object({ left: z.string(), right: z.string(), rows: z.number().int(), columns: z.number().int(), classes: z.number().int() })),
   results: z.number().int(),
-  shadowEntries: z.number().int(),
+  ruleListEntries: z.number().int(),
+  longestRuleList: z.number().int(),
   imageBytes: z.number().int(),
   buildMs: z.number(),
 });
