@@ -19,7 +19,9 @@ commands:
   compile <policy> -o <table.bin> [--json]
       compile a policy to the data plane's table image and print the compiler's stats
   anomalies
-      list every anomaly name the decoders can set`;
+      list every anomaly name the decoders can set
+  inject <demo | load:N | scenario:NAME,... | capture> [--src IP] [--dst IP] [--rate PPS] [--interface IF] ...
+      send generated SIGTRAN traffic or a capture's packets as raw IPv4 (sigwall inject --help)`;
 
 function usage(message: string): never {
   throw new SigwallError('SIGWALL_ERR_USAGE', `${message}\n\n${kUsage}`);
@@ -92,6 +94,23 @@ export async function main(argv: string[]): Promise<number> {
       if (values.output === undefined) usage('compile needs -o <table.bin>');
       const { compileCommand } = await import('./compile.js');
       return compileCommand(positionals[0]!, { output: values.output, json: values.json ?? false, out: process.stdout, err: process.stderr });
+    }
+    case 'inject': {
+      const { injectCommand, kInjectUsage } = await import('./inject.js');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(kInjectUsage + '\n');
+        return 0;
+      }
+      return injectCommand(rest, process.stdout, process.stderr);
+    }
+    case 'run': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, events: { type: 'boolean', default: false } },
+      });
+      if (positionals.length > 0 || values.config === undefined) usage('run needs --config <appliance.yaml>');
+      const { runCommand } = await import('./run.js');
+      return runCommand(values.config, { json: values.json ?? false, events: values.events ?? false, out: process.stdout, err: process.stderr });
     }
     case 'anomalies': {
       for (const { name, description } of anomalyCatalog()) process.stdout.write(`${name.padEnd(30)} ${description}\n`);
