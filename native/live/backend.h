@@ -14,6 +14,15 @@
 // text; the engine reports it as SIGWALL_ERR_ENGINE. A backend that was not compiled in is
 // reported by its factory returning nullptr (make_afxdp_backend() without SIGWALL_HAVE_AFXDP);
 // the engine turns that into SIGWALL_ERR_ENGINE "backend afxdp was not built ...".
+//
+// Build contract for the AF_XDP backend. native/CMakeLists.txt builds every live/*.cc except
+// live/afxdp_*.cc into sigwall_core, then includes native/cmake/afxdp.cmake when it exists. That
+// file, when clang + libxdp + libbpf are found, does
+//   target_sources(sigwall_core PRIVATE live/afxdp_backend.cc)
+//   target_compile_definitions(sigwall_core PUBLIC SIGWALL_HAVE_AFXDP)
+//   target_link_libraries(sigwall_core PUBLIC <libxdp> <libbpf>)
+// and afxdp_backend.cc defines make_afxdp_backend(). Without SIGWALL_HAVE_AFXDP, backend.cc
+// defines it returning nullptr.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +61,7 @@ enum PacketFlag : uint16_t {
 struct IoStats {
   uint64_t ring_drops = 0;   // packets the kernel/NIC lost before the worker saw them (cumulative)
   uint64_t tx_errors = 0;    // frames the backend could not transmit (ring full, send error)
+  uint64_t replay_loops = 0; // pcap: times the capture was started over
 };
 
 enum class IoState : uint8_t {
@@ -88,8 +98,9 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
-  // Opens every port and queue for `workers` workers (0: the backend's default, one per RX
-  // queue). On failure everything already opened is closed again.
+  // Opens every port and queue for exactly `workers` workers (resolved by the engine:
+  // LiveConfig::workers, or the most RX queues of any port; pcap: 1). On failure everything
+  // already opened is closed again and `error` names the port and the errno text.
   virtual bool open(const LiveConfig& config, uint32_t workers, BackendError& error) = 0;
   virtual uint32_t worker_count() const = 0;
   virtual WorkerIo& worker(uint32_t index) = 0;

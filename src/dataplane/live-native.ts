@@ -144,6 +144,8 @@ export interface EventLayout {
   // anomalies: u64 x 2 little-endian, bit i = anomalyCatalog()[i]).
   fields: Record<LiveEventField, { offset: number; type: EventFieldType; length?: number }>;
   kinds: ['blocked', 'alerted', 'shadow', 'malformed']; // value of `kind`
+  tcapTypes: ['none', 'unidirectional', 'begin', 'end', 'continue', 'abort']; // value of `tcapType`
+  applications: ['unknown', 'map', 'cap']; // value of `application`
   // flags bits
   flagBits: { shadowTruncated: number; malformed: number; hasIp: number; hasMtp3: number; hasSccp: number; hasTcap: number; callingSsn: number; calledSsn: number };
   noRule: number; // value of `rule` when the default or malformed action decided (0xffff)

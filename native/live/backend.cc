@@ -1,0 +1,115 @@
+// Backend helpers shared by every backend: RX queue discovery and the software flow hash.
+#include <dirent.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "backend.h"
+
+namespace sigwall::live {
+
+uint32_t interface_rx_queues(const char* interface) {
+  if (interface == nullptr || interface[0] == '\0' || std::strchr(interface, '/') != nullptr ||
+      std::strlen(interface) > 15)
+    return 0;
+  char path[96];
+  std::snprintf(path, sizeof path, "/sys/class/net/%s/queues", interface);
+  DIR* directory = opendir(path);
+  if (directory == nullptr) return 0;
+  uint32_t queues = 0;
+  while (const dirent* entry = readdir(directory))
+    if (std::strncmp(entry->d_name, "rx-", 3) == 0) ++queues;
+  closedir(directory);
+  return queues;
+}
+
+namespace {
+
+inline uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+
+// The 64-bit finaliser of MurmurHash3: full avalanche, so the low bits (hash % workers) are as
+// good as the high ones.
+inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+inline uint64_t endpoint_hash(const uint8_t* address, uint32_t length, uint16_t port) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ port;
+  for (uint32_t i = 0; i < length; i += 4) {
+    uint32_t word = 0;
+    std::memcpy(&word, address + i, 4);
+    h = mix64(h ^ word);
+  }
+  return h;
+}
+
+}  // namespace
+
+uint32_t symmetric_flow_hash(const uint8_t* frame, uint32_t length) {
+  if (length < 14) return 0;
+  uint32_t offset = 12;
+  uint16_t ether_type = be16(frame + offset);
+  // Up to two VLAN tags (802.1ad outer, 802.1Q inner), as the link decoder accepts.
+  for (int depth = 0; depth < 2 && (ether_type == 0x8100 || ether_type == 0x88A8 || ether_type == 0x9100); ++depth) {
+    if (length < offset + 6) return 0;
+    offset += 4;
+    ether_type = be16(frame + offset);
+  }
+  offset += 2;
+  const uint8_t* src = nullptr;
+  const uint8_t* dst = nullptr;
+  uint32_t address_length = 0;
+  uint8_t protocol = 0;
+  uint32_t l4 = 0;
+  bool ports_valid = false;
+  if (ether_type == 0x0800) {
+    if (length < offset + 20) return 0;
+    const uint8_t* ip = frame + offset;
+    const uint32_t header = (ip[0] & 0x0F) * 4u;
+    if (header < 20) return 0;
+    src = ip + 12;
+    dst = ip + 16;
+    address_length = 4;
+    protocol = ip[9];
+    // A fragment after the first has no ports, and the first one must go where the rest go.
+    const bool fragment = (be16(ip + 6) & 0x3FFF) != 0;
+    l4 = offset + header;
+    ports_valid = !fragment;
+  } else if (ether_type == 0x86DD) {
+    if (length < offset + 40) return 0;
+    const uint8_t* ip = frame + offset;
+    src = ip + 8;
+    dst = ip + 24;
+    address_length = 16;
+    protocol = ip[6];
+    l4 = offset + 40;
+    ports_valid = true;  // extension headers: hashed on the addresses alone (protocol check below)
+  } else {
+    return 0;
+  }
+  uint16_t src_port = 0, dst_port = 0;
+  if (ports_valid && (protocol == 6 || protocol == 17 || protocol == 132 || protocol == 33 || protocol == 136) &&
+      length >= l4 + 4) {
+    src_port = be16(frame + l4);
+    dst_port = be16(frame + l4 + 2);
+  }
+  const uint64_t a = endpoint_hash(src, address_length, src_port);
+  const uint64_t b = endpoint_hash(dst, address_length, dst_port);
+  // Order-independent combination: the same value for A->B and B->A.
+  const uint64_t low = a < b ? a : b;
+  const uint64_t high = a < b ? b : a;
+  return static_cast<uint32_t>(mix64((low * 31 + high) ^ protocol) >> 32);
+}
+
+#ifndef SIGWALL_HAVE_AFXDP
+// This build found no clang + libxdp + libbpf (native/cmake/afxdp.cmake): the engine reports
+// that the afxdp backend was not built.
+std::unique_ptr<Backend> make_afxdp_backend() { return nullptr; }
+#endif
+
+}  // namespace sigwall::live
