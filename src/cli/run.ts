@@ -63,7 +63,7 @@ export function formatStatusLine(status: EngineStatus, counters: EngineCounters,
 export function formatSummary(config: ApplianceConfig, summary: EngineSummary): string {
   const { status, counters } = summary;
   const lines = [
-    `sigwall ${config.name}: ${status.mode} ${status.backend}, ${status.workers} worker${status.workers === 1 ? '' : 's'}, ${status.state} after ${status.uptimeSeconds.toFixed(1)} s`,
+    `${config.name}: ${status.mode} ${status.backend}, ${status.workers} worker${status.workers === 1 ? '' : 's'}, ${status.state} after ${status.uptimeSeconds.toFixed(1)} s`,
   ];
   if (status.table) lines.push(`policy ${status.table.policyName} (${status.table.rules} rules, table generation ${status.table.generation}, sha256 ${status.table.sha256.slice(0, 12)})`);
   if (status.error) lines.push(`error: ${status.error}`);
@@ -74,15 +74,15 @@ export function formatSummary(config: ApplianceConfig, summary: EngineSummary): 
   );
   if (status.mode === 'inline') lines.push(`forwarded packets ${count(counters.forwardedPackets)}, dropped packets ${count(counters.droppedPackets)}`);
   lines.push(`ring drops ${count(counters.ringDrops)}, events lost ${count(counters.eventsLost)}, reassembly bound hits ${count(counters.reassemblyBoundHits)}`);
-  const table = (title: string, rows: [string, number][]) => {
+  const table = (title: string, rows: [string, number][], limit = Infinity) => {
     const nonZero = rows.filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (nonZero.length === 0) return;
     lines.push('', title);
-    for (const [name, n] of nonZero.slice(0, kTopRules)) lines.push(`  ${String(n).padStart(10)}  ${name}`);
-    if (nonZero.length > kTopRules) lines.push(`  (${nonZero.length - kTopRules} more)`);
+    for (const [name, n] of nonZero.slice(0, limit)) lines.push(`  ${String(n).padStart(10)}  ${name}`);
+    if (nonZero.length > limit) lines.push(`  (${nonZero.length - limit} more rules: \`sigwall run --json\` lists every one)`);
   };
-  table('decisions per rule', counters.ruleIds.map((id, i) => [id, counters.ruleHits[i] ?? 0]));
-  table('shadow hits per rule (traffic not affected)', counters.ruleIds.map((id, i) => [id, counters.ruleShadowHits[i] ?? 0]));
+  table('decisions per rule', counters.ruleIds.map((id, i) => [id, counters.ruleHits[i] ?? 0]), kTopRules);
+  table('shadow hits per rule (traffic not affected)', counters.ruleIds.map((id, i) => [id, counters.ruleShadowHits[i] ?? 0]), kTopRules);
   table('messages per anomaly', Object.entries(counters.anomalies));
   if (counters.perWorker.length > 1) {
     lines.push('', 'per worker');
