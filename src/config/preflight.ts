@@ -72,15 +72,16 @@ export function parseEthtoolFeatures(text: string): Map<string, boolean> {
   return features;
 }
 
-// `ip -j -d link show dev X`: xdp.prog (one program) or xdp.attached[].prog (libxdp multi-prog).
+// `ip -j -d link show dev X`: xdp.prog (one program; iproute2 also repeats it in xdp.attached)
+// and xdp.attached[].prog (one per attach mode, or libxdp's dispatcher), each program once.
 export function parseIpLinkXdp(json: string): XdpProgramInfo[] {
   const links = JSON.parse(json) as { xdp?: { prog?: { id?: number; name?: string }; attached?: { prog?: { id?: number; name?: string } }[] } }[];
-  const programs: XdpProgramInfo[] = [];
+  const programs = new Map<number, XdpProgramInfo>();
   for (const link of links) {
     const candidates = [link.xdp?.prog, ...(link.xdp?.attached ?? []).map((entry) => entry.prog)];
-    for (const prog of candidates) if (prog?.id !== undefined) programs.push({ id: prog.id, name: prog.name ?? '' });
+    for (const prog of candidates) if (prog?.id !== undefined && !programs.has(prog.id)) programs.set(prog.id, { id: prog.id, name: prog.name ?? '' });
   }
-  return programs;
+  return [...programs.values()];
 }
 
 export function hostMachine(builtBackends: () => readonly string[] | undefined = () => undefined): PreflightMachine {
@@ -371,7 +372,7 @@ export function formatPreflightIssue(file: string, issue: PreflightIssue): strin
 export function assertPreflight(config: ApplianceConfig, file: string, machine?: PreflightMachine): PreflightIssue[] {
   const report = preflight(config, machine);
   if (report.errors.length > 0) {
-    const lines = report.errors.map((issue) => formatPreflightIssue(file, issue));
+    const lines = [...report.errors, ...report.warnings].map((issue) => (issue.severity === 'warning' ? 'warning: ' : '') + formatPreflightIssue(file, issue));
     throw new SigwallError('SIGWALL_ERR_CONFIG', `the machine is not ready for ${resolve(file)} (${report.errors.length} problem${report.errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {
       file,
       issues: report.errors,

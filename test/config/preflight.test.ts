@@ -265,7 +265,7 @@ describe('preflight', () => {
   });
 
   it('throws SIGWALL_ERR_CONFIG listing every problem with its fix, and returns warnings when there is none', () => {
-    const machine = fakeMachine({ interfaces: [{ name: 'ext0', up: false }], capEff: NO_CAPS, memlock: 'unlimited' });
+    const machine = fakeMachine({ interfaces: [{ name: 'ext0', up: false, xdp: [{ id: 5, name: 'sigwall_xdp' }] }], capEff: NO_CAPS, memlock: 'unlimited' });
     let failure: unknown;
     try {
       assertPreflight(inlineConfig({ cpus: [9] }), 'inline.yaml', machine);
@@ -280,6 +280,8 @@ describe('preflight', () => {
     expect(error.message).toContain('inline.yaml: backend: backend afxdp needs');
     expect(error.message).toContain('inline.yaml: ports[0].interface: interface ext0 is down\n    fix: bring it up: `ip link set dev ext0 up`');
     expect(error.message).toContain('inline.yaml: ports[1].interface: interface int0 does not exist');
+    // Warnings come last, marked, so the operator sees them in the same pass.
+    expect(error.message.split('\n').at(-2)).toMatch(/^warning: inline\.yaml: ports\[0\]\.interface: a stale XDP program .*sigwall_xdp/);
     const warnings = assertPreflight(inlineConfig(), 'inline.yaml', fakeMachine({ interfaces: [{ name: 'ext0', operstate: 'down' }, { name: 'int0' }] }));
     expect(warnings.map((w) => w.path)).toEqual(['ports[0].interface']);
   });
@@ -303,6 +305,10 @@ describe('machine readers', () => {
       { id: 4, name: '' },
     ]);
     expect(parseIpLinkXdp('[{"ifname":"lo"}]')).toEqual([]);
+    // iproute2 6.1 with one program in driver mode lists it under prog and again under attached.
+    const both =
+      '[{"ifname":"xa","xdp":{"mode":1,"prog":{"id":291,"name":"sigwall_xdp","tag":"e878b812323e58af","jited":1},"attached":[{"mode":1,"prog":{"id":291,"name":"sigwall_xdp","tag":"e878b812323e58af","jited":1}}]}}]';
+    expect(parseIpLinkXdp(both)).toEqual([{ id: 291, name: 'sigwall_xdp' }]);
   });
 
   it('parses CPU lists', () => {
