@@ -47,6 +47,8 @@ const kMinRuleCapacity = 1024;
 const kMaxRuleCapacity = 0xfffe; // 0xFFFF is "no rule"
 const kDefaultDrain = 1024;
 const kMaxDrainPerCall = 4096;
+// Tables kept for naming the rules of events still in the rings after swaps.
+const kKeptGenerations = 16;
 
 // event_record.h: tcap_type 0 none, then these; application 0 unknown, 1 map, 2 cap.
 const kTcapTypes = ['unidirectional', 'begin', 'end', 'continue', 'abort'] as const;
@@ -397,8 +399,8 @@ export class LiveEngine implements Engine {
       await new Promise((resolve) => setTimeout(resolve, kSwapPollMs));
     }
     this.#activeGeneration = Math.max(this.#activeGeneration, generation);
-    // Events of older generations may still sit in the rings; keep their tables one swap longer.
-    for (const old of this.#tables.keys()) if (old < generation - 1) this.#tables.delete(old);
+    // Events of older generations may still sit in the rings: keep the last few tables.
+    for (const old of this.#tables.keys()) if (old <= generation - kKeptGenerations) this.#tables.delete(old);
     return { generation };
   }
 
@@ -437,19 +439,22 @@ export class LiveEngine implements Engine {
 
     const worker = u16('worker');
     const generation = u32('tableGeneration');
-    const table = this.#tables.get(generation) ?? this.#tables.get(this.#activeGeneration);
+    // The table the event was decided with; unknown only for an event left in a ring through
+    // more than kKeptGenerations swaps: its rule index is then reported without an id.
+    const table = this.#tables.get(generation);
     const policy = table?.policyName ?? '';
     const kind = layout.kinds[u8('kind')] ?? 'malformed';
     const action = kActions[u8('action')] ?? 'allow';
     const ruleIndex = u16('rule');
     const decided = ruleIndex !== layout.noRule;
-    const ruleId = decided ? (table?.rules[ruleIndex]?.id ?? `${policy}#rule-${ruleIndex}`) : `${policy}#${has(layout.flagBits.malformed) ? 'malformed' : 'default'}`;
+    const ruleId = !table ? undefined : decided ? table.rules[ruleIndex]?.id : `${policy}#${has(layout.flagBits.malformed) ? 'malformed' : 'default'}`;
     const categoryCode = u8('category');
     const shadowCount = Math.min(u8('shadowCount'), f.shadow.length ?? 8);
     const shadowRuleIds: string[] = [];
     for (let i = 0; i < shadowCount; i++) {
       const index = view.getUint16(f.shadow.offset + 2 * i, true);
-      shadowRuleIds.push(table?.rules[index]?.id ?? `${policy}#rule-${index}`);
+      const id = table?.rules[index]?.id;
+      if (id !== undefined) shadowRuleIds.push(id);
     }
     const timestampNs = u64('timestampNs');
     const portIndex = u16('port');
@@ -467,7 +472,7 @@ export class LiveEngine implements Engine {
       ...(portName !== undefined ? { port: portName } : {}),
       ...(kSides[sideCode] ? { side: kSides[sideCode] } : {}),
       ...(decided ? { ruleIndex } : {}),
-      ruleId,
+      ...(ruleId !== undefined ? { ruleId } : {}),
       ...(categoryCode !== layout.noCategory && kCategories[categoryCode] ? { category: kCategories[categoryCode] } : {}),
       shadowRuleIds,
       tableGeneration: generation,

@@ -322,6 +322,15 @@ describe('LiveEngine over a scripted data plane', () => {
     expect(later.map((event) => event.ruleId)).toEqual([policy.rules[2]!.id, 'other#drop-ati']);
     expect(engine.drainEvents().map((event) => event.ruleId)).toEqual(['other#default']);
     expect(engine.drainEvents()).toEqual([]);
+
+    // An event left in a ring through more swaps than the engine keeps tables for keeps its
+    // rule index but gets no id rather than another table's.
+    for (let i = 0; i < 16; i++) await engine.setTable(other);
+    native().pending.push(record({ timestampNs: 4n, frame: 13, sequence: 4, tableGeneration: 1, kind: 0, action: 1, rule: 2, category: 2 }));
+    const [stale] = engine.drainEvents();
+    EngineEvent.parse(stale);
+    expect(stale).toMatchObject({ ruleIndex: 2, tableGeneration: 1 });
+    expect(stale).not.toHaveProperty('ruleId');
     await engine.stop();
   });
 });
