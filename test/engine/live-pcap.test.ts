@@ -164,7 +164,7 @@ describe('LiveEngine, pcap backend', () => {
   });
 
   it('swaps the table mid-replay: every message from one frame on is decided by the new table', async () => {
-    const engine = new LiveEngine({ config: offlineConfig({ pace: 'rate', rate: 400 }), table });
+    const engine = new LiveEngine({ config: offlineConfig({ pace: 'rate', rate: 250 }), table });
     await engine.start();
     // Let part of the capture through under the baseline first.
     for (let waited = 0; engine.counters().messages < 40 && waited < 10_000; waited += 10) await sleep(10);
