@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { SigwallError, type ErrorCode } from '../errors.js';
 import type { ApplianceConfig } from '../config/appliance.js';
 import { anomalyCatalog, operationNames } from '../dataplane/decoder.js';
+import { addonPath } from '../dataplane/native.js';
 import {
   liveAddon,
   type CounterLayout,
@@ -142,6 +143,9 @@ export class LiveEngine implements Engine {
   constructor(options: LiveEngineOptions) {
     this.#config = options.config;
     this.#addon = options.addon ?? liveAddon();
+    if (typeof this.#addon.LiveEngine !== 'function' || typeof this.#addon.counterLayout !== 'function') {
+      throw new SigwallError('SIGWALL_ERR_ADDON', `the native addon at ${addonPath} has no live engine (built before it): rebuild it with \`npm run build:native\``);
+    }
     this.#inspect = options.inspect ?? true;
     this.#swapTimeoutMs = options.swapTimeoutMs ?? kDefaultSwapTimeoutMs;
     this.#statePollMs = options.statePollMs ?? kDefaultStatePollMs;

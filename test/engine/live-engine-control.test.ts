@@ -219,6 +219,12 @@ describe('LiveEngine over a scripted data plane', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('names an addon built without the live engine', () => {
+    const { addon } = scripted(1);
+    const old = { ...addon, LiveEngine: undefined } as unknown as LiveAddon;
+    expect(() => new LiveEngine({ config, table, addon: old })).toThrow(expect.objectContaining({ code: 'SIGWALL_ERR_ADDON', message: expect.stringMatching(/has no live engine .*npm run build:native/) }));
+  });
+
   it('maps a native start error to SIGWALL_ERR_ENGINE with the port and errno', async () => {
     const { addon } = scripted(1);
     const failing: LiveAddon = {
