@@ -233,7 +233,16 @@ export class LiveEngine implements Engine {
       if (state === 'failed') this.#error = native.lastError()?.message ?? 'the data plane failed without a message';
       this.#clearStateTimer();
       const status = this.status();
-      for (const listener of [...this.#listeners]) listener(status);
+      // Every listener hears it, even when one throws; the first error is rethrown after.
+      const errors: unknown[] = [];
+      for (const listener of [...this.#listeners]) {
+        try {
+          listener(status);
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
     }
     return state;
   }
