@@ -91,6 +91,28 @@ describe('sigwall run', () => {
     expect(stdout).toMatch(/packets [1-9]/);
   });
 
+  it('runs the shipped demo configuration until SIGTERM', async () => {
+    const child = spawn(process.execPath, [cli, 'run', '--config', join(root, 'firmware-config', 'appliance', 'demo.yaml')]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const running = new Promise<void>((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('running')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await running;
+    expect(stderr).toBe('sigwall: sigwall-demo running (offline, pcap); stop with Ctrl-C\n');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/^sigwall-demo: offline pcap, 1 worker, stopped after /);
+    expect(stdout).toMatch(/policy fs11-baseline \(\d+ rules, table generation 1/);
+    expect(stdout).toMatch(/verdicts: allow [1-9][\d,]*, drop [1-9]/);
+  });
+
   it('refuses a machine that is not ready with every problem and its fix, exit code 1', () => {
     const file = writeConfig('monitor.yaml', ['mode: monitor', 'backend: afpacket', 'ports:', '  - interface: sgwnone0', '    role: monitor', '  - interface: sgwnone1', '    role: monitor', 'cpus: [4096]']);
     const run = sigwall(['run', '--config', file]);
