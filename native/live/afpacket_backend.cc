@@ -38,6 +38,7 @@ namespace {
 
 constexpr uint32_t kRxFrameSize = 2048;         // nominal: V3 packs frames of any size into blocks
 constexpr uint32_t kTxDataOffset = TPACKET_ALIGN(sizeof(tpacket3_hdr));  // frame data in a TX slot
+constexpr uint32_t kRxBlockSize = 64u << 10;
 constexpr uint32_t kRetireBlockTimeoutMs = 1;    // a partly filled block is handed over after 1 ms
 
 uint32_t round_up(uint32_t value, uint32_t multiple) { return (value + multiple - 1) / multiple * multiple; }
@@ -213,9 +214,16 @@ class AfPacketWorkerIo final : public WorkerIo {
     return count;
   }
 
+  // Asks the kernel to send every frame marked TP_STATUS_SEND_REQUEST. When the socket's send
+  // buffer is full (frames still in flight: EAGAIN/ENOBUFS) the frames stay in the ring and
+  // tx_pending stays set, so that the next flush (the worker flushes when idle too) tries again.
   void kick(PortRing& ring) {
-    if (send(ring.fd, nullptr, 0, MSG_DONTWAIT) < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
-      ++tx_errors_;
+    if (send(ring.fd, nullptr, 0, MSG_DONTWAIT) >= 0) {
+      ring.tx_pending = false;
+      return;
+    }
+    if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR) return;
+    ++tx_errors_;
     ring.tx_pending = false;
   }
 
@@ -303,10 +311,15 @@ class AfPacketBackend final : public Backend {
     if (!set_option(ring.fd, PACKET_VERSION, TPACKET_V3)) return fail(error, port, errno, "PACKET_VERSION TPACKET_V3");
     if (!set_option(ring.fd, PACKET_LOSS, 1)) return fail(error, port, errno, "PACKET_LOSS");
 
+    // The ring holds ring_frames nominal 2 KiB frames, cut into 64 KiB blocks. At low rates the
+    // kernel retires a block after 1 ms however few frames it holds, so the number of blocks,
+    // not their size, is what bounds how long a worker may stall before frames are dropped:
+    // many small blocks rather than a few large ones (a block still holds any frame up to
+    // 64 KiB, above every MTU the appliance runs with GRO off).
     const uint32_t frames = config.ring_frames < 64 ? 64 : config.ring_frames;
     const uint32_t total = frames * kRxFrameSize;
-    ring.block_size = total >= (1u << 20) ? (256u << 10) : (64u << 10);
-    ring.block_count = total / ring.block_size < 2 ? 2 : total / ring.block_size;
+    ring.block_size = kRxBlockSize;
+    ring.block_count = total / ring.block_size < 8 ? 8 : total / ring.block_size;
     tpacket_req3 rx{};
     rx.tp_block_size = ring.block_size;
     rx.tp_block_nr = ring.block_count;
@@ -342,6 +355,12 @@ class AfPacketBackend final : public Backend {
     ring.tx = ring.map + rx_bytes;
     ring.to_release.reserve(ring.block_count);
 
+    // The TX ring's frames are charged to the socket's send buffer until the device is done
+    // with them: size it to the ring, or a default-sized buffer throttles the ring to a few
+    // hundred frames in flight (root may exceed wmem_max).
+    int send_buffer = static_cast<int>(static_cast<size_t>(tx_block) * tx.tp_block_nr * 2);
+    if (setsockopt(ring.fd, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0)
+      setsockopt(ring.fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
     if (!set_option(ring.fd, PACKET_IGNORE_OUTGOING, 1)) return fail(error, port, errno, "PACKET_IGNORE_OUTGOING");
     if (!set_option(ring.fd, PACKET_AUXDATA, 1)) return fail(error, port, errno, "PACKET_AUXDATA");
     if (!set_option(ring.fd, PACKET_QDISC_BYPASS, 1)) return fail(error, port, errno, "PACKET_QDISC_BYPASS");

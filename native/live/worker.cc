@@ -98,6 +98,9 @@ void Worker::run() {
       for (uint32_t i = 0; i < n; ++i) process(refs_[i]);
       if (inline_mode) io_.flush();
       io_.release();
+    } else if (inline_mode) {
+      // Frames the kernel could not take yet (send buffer full) are retried when idle too.
+      io_.flush();
     }
     const uint64_t now = monotonic_coarse_ns();
     if (n == 0 || now - last_stats_ns_ >= kStatsIntervalNs) {

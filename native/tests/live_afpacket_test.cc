@@ -222,7 +222,7 @@ TEST(LiveAfPacket, InlineBridgeForwardsAllowedAndNonSctpFramesByteForByteAndDrop
         config.backend = BackendKind::kAfPacket;
         config.mode = EngineMode::kInline;
         config.ports = {PortConfig{"a1", PortRole::kExternal, {}}, PortConfig{"b1", PortRole::kInternal, {}}};
-        config.ring_frames = 1024;
+        config.ring_frames = 4096;  // the appliance default
         config.batch = 32;
         LiveEngine engine(config);
         EngineError error;
