@@ -17,6 +17,11 @@ const { parseApplianceConfig } = await import(new URL('config/appliance.js', dis
 
 let engine;
 
+// A fresh, exactly sized copy: a decoded Buffer may be a slice of Node's shared pool.
+function fromBase64(text) {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
 function answer(id, body) {
   process.stdout.write(JSON.stringify({ id, ...body }) + '\n');
 }
@@ -26,14 +31,14 @@ const handlers = {
     if (engine) throw Object.assign(new Error('already started'), { code: 'SIGWALL_ERR_CONFLICT' });
     const dataDir = mkdtempSync(join(tmpdir(), 'sigwall-live-driver-'));
     const parsed = parseApplianceConfig({ policy: 'unused.yaml', dataDir, ...config }, 'test/live/driver');
-    engine = new LiveEngine({ config: parsed, table: Buffer.from(table, 'base64'), inspect: inspect ?? true, statePollMs: 20 });
+    engine = new LiveEngine({ config: parsed, table: fromBase64(table), inspect: inspect ?? true, statePollMs: 20 });
     await engine.start();
     return engine.status();
   },
   counters: () => engine.counters(),
   events: ({ max }) => engine.drainEvents(max ?? 4096),
   status: () => engine.status(),
-  setTable: ({ table }) => engine.setTable(Buffer.from(table, 'base64')),
+  setTable: ({ table }) => engine.setTable(fromBase64(table)),
   async stop() {
     const summary = await engine.stop();
     return summary;

@@ -227,6 +227,13 @@ export class Topology {
     };
   }
 
+  /** Permanent ARP entries for each other in A and B: no ARP traffic during a counted test. */
+  pinNeighbours(): void {
+    const mac = (ns: string, dev: string) => this.exec(ns, 'cat', [`/sys/class/net/${dev}/address`]).trim();
+    this.exec(this.a, 'ip', ['neigh', 'replace', kAddressB, 'lladdr', mac(this.b, 'vB'), 'dev', 'vA', 'nud', 'permanent']);
+    this.exec(this.b, 'ip', ['neigh', 'replace', kAddressA, 'lladdr', mac(this.a, 'vA'), 'dev', 'vB', 'nud', 'permanent']);
+  }
+
   /** Interface counters (/sys/class/net/<dev>/statistics) inside a namespace. */
   stat(ns: string, dev: string, counter: string): number {
     return Number(this.exec(ns, 'cat', [`/sys/class/net/${dev}/statistics/${counter}`]).trim());
