@@ -166,7 +166,10 @@ export function defineLiveCases(backend: Backend): void {
       // Every frame one side sent arrives at the other byte for byte, and nothing else does.
       expect([...b].sort()).toEqual([...a].sort());
       const counters = await engine.counters();
-      expect(counters.forwardedPackets).toBeGreaterThanOrEqual(a.length);
+      // afpacket: the workers bridge everything. afxdp: the XDP program redirects what is not
+      // SCTP to the other port in the kernel; no worker sees it.
+      if (backend === 'afpacket') expect(counters.forwardedPackets).toBeGreaterThanOrEqual(a.length);
+      else expect(counters.packets).toBe(0);
       await engine.stop();
     });
 
@@ -219,9 +222,11 @@ export function defineLiveCases(backend: Backend): void {
       const diagnosis = JSON.stringify({ sent: summary.sent, arrived: arrived.length, framesAtB: atBFrames.all.length, before, after, generations });
       expect(arrived.length, diagnosis).toBe(summary.sent);
       // B's kernel answers some of the SCTP packets with ICMP protocol-unreachable (rate
-      // limited); those cross back to A. Everything seen on B's link crossed the bridge once.
-      expect(after.packets - before.packets, diagnosis).toBe(atBFrames.all.length);
-      expect(after.forwardedPackets - before.forwardedPackets, diagnosis).toBe(atBFrames.all.length);
+      // limited); those cross back to A. Everything seen on B's link crossed the bridge once:
+      // through the workers (afpacket), or, when not SCTP, through the XDP program (afxdp).
+      const throughWorkers = backend === 'afpacket' ? atBFrames.all.length : atBFrames.sctp.length;
+      expect(after.packets - before.packets, diagnosis).toBe(throughWorkers);
+      expect(after.forwardedPackets - before.forwardedPackets, diagnosis).toBe(throughWorkers);
       expect(after.droppedPackets).toBe(0);
       expect(after.ringDrops).toBe(0);
       const status = await engine.status();
@@ -310,10 +315,13 @@ export function defineLiveCases(backend: Backend): void {
         }
       }
       const counters: EngineCounters = await engine.counters();
+      const diagnosis = JSON.stringify(counters);
       // Every DATA message, plus the five M3UA management messages of the ASP bring-up (ASP Up,
-      // ASP Up Ack, ASP Active, ASP Active Ack, Notify), which the engine decodes and counts too.
-      expect(counters.messages).toBe(inbound.length + outbound.length + 5);
-      expect(counters.verdicts.drop).toBe(0);
+      // ASP Up Ack, ASP Active, ASP Active Ack, Notify), which the engine decodes and counts
+      // too; a chunk SCTP retransmitted is decoded again (association tracking is issue 6).
+      expect(counters.messages, diagnosis).toBeGreaterThanOrEqual(inbound.length + outbound.length + 5);
+      expect(counters.verdicts.drop, diagnosis).toBe(0);
+      expect(counters.ringDrops, diagnosis).toBe(0);
       await engine.stop();
     });
   });

@@ -143,11 +143,14 @@ export class Topology {
     else run('ip', ['link', 'add', 'vA', 'netns', this.a, ...queues, 'type', 'veth', 'peer', 'name', 'mA', 'netns', this.m, ...queues]);
     if (this.withB && !opts.direct) run('ip', ['link', 'add', 'vB', 'netns', this.b, ...queues, 'type', 'veth', 'peer', 'name', 'mB', 'netns', this.m, ...queues]);
     run('ip', ['-n', this.a, 'addr', 'add', `${kAddressA}/24`, 'dev', 'vA']);
-    run('ip', ['netns', 'exec', this.a, 'ethtool', '-K', 'vA', 'tx', 'off'], { allowFail: true });
+    // tx off: no partial checksums for a bridge to forward as they are. gro on: a frame an XDP
+    // program redirects into mA/mB (XDP_REDIRECT into a veth) is only delivered when the peer
+    // (vA/vB) has GRO or an XDP program of its own (RIG.md §4, pitfall 5).
+    run('ip', ['netns', 'exec', this.a, 'ethtool', '-K', 'vA', 'tx', 'off', 'gro', 'on'], { allowFail: true });
     run('ip', ['-n', this.a, 'link', 'set', 'vA', 'up']);
     if (this.withB) {
       run('ip', ['-n', this.b, 'addr', 'add', `${kAddressB}/24`, 'dev', 'vB']);
-      run('ip', ['netns', 'exec', this.b, 'ethtool', '-K', 'vB', 'tx', 'off'], { allowFail: true });
+      run('ip', ['netns', 'exec', this.b, 'ethtool', '-K', 'vB', 'tx', 'off', 'gro', 'on'], { allowFail: true });
       run('ip', ['-n', this.b, 'link', 'set', 'vB', 'up']);
     } else {
       // Monitor: nobody answers A's ARP for B, so give A a neighbour entry.
