@@ -11,6 +11,10 @@
 #                        nothing else is defined.
 #   sigwall_afxdp        static library with the backend, linking libxdp/libbpf PUBLIC; the
 #                        includer links it with sigwall_core (the backend uses backend.h's types).
+#   sigwall_afxdp_tests  (SIGWALL_TESTS) GoogleTest binary from tests/afxdp_*.cc, registered with
+#                        CTest as afxdp_tests; the tests need root (private network namespace,
+#                        veth, XDP) and skip with that reason otherwise. The includer keeps
+#                        tests/afxdp_*.cc out of its own test binary.
 # -DSIGWALL_AFXDP=OFF builds without it even when everything is installed.
 option(SIGWALL_AFXDP "Build the AF_XDP backend when clang, libxdp and libbpf are found" ON)
 set(SIGWALL_HAVE_AFXDP OFF)
@@ -77,4 +81,18 @@ if(SIGWALL_HAVE_AFXDP)
     PRIVATE ${_sigwall_bpf_out})
   target_compile_definitions(sigwall_afxdp PUBLIC SIGWALL_HAVE_AFXDP=1)
   target_link_libraries(sigwall_afxdp PUBLIC PkgConfig::SIGWALL_XDP_LIBS)
+
+  if(SIGWALL_TESTS)
+    file(GLOB _sigwall_afxdp_test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/../tests/afxdp_*.cc)
+    if(_sigwall_afxdp_test_sources)
+      enable_testing()
+      find_package(GTest REQUIRED)
+      add_executable(sigwall_afxdp_tests ${_sigwall_afxdp_test_sources})
+      # sigwall_core is defined after this file is included; CMake resolves the name at generation.
+      target_link_libraries(sigwall_afxdp_tests PRIVATE sigwall_afxdp sigwall_core GTest::gtest GTest::gtest_main)
+      target_compile_definitions(sigwall_afxdp_tests PRIVATE
+        SIGWALL_DEMO_CAPTURE="${CMAKE_CURRENT_LIST_DIR}/../../firmware-config/demo/demo.pcap")
+      add_test(NAME afxdp_tests COMMAND sigwall_afxdp_tests)
+    endif()
+  endif()
 endif()

@@ -1,17 +1,7 @@
-// The afxdp backend and sigwall's XDP program on real veth pairs.
-//
-// Needs root (CAP_NET_ADMIN, CAP_BPF, CAP_NET_RAW): every test moves its thread into a fresh,
-// anonymous network namespace (unshare(CLONE_NEWNET)) and builds
-//     vA <-> mA   [sigwall on mA and mB]   mB <-> vB
-// inside it. Frames are injected with an AF_PACKET socket on vA (or vB) and counted with one on
-// the other end. The namespace has no name and no other user, so the kernel destroys it, its
-// veths and the XDP programs on them when the test drops its last reference, even when the test
-// fails half-way; TearDown still detaches XDP and deletes the links explicitly first.
-//
-// Compiled only when the build has the backend (SIGWALL_HAVE_AFXDP, native/cmake/afxdp.cmake).
-//
-// RIG.md facts the topology relies on: XDP_REDIRECT into a veth (mA -> mB) is only delivered if
-// the far peer (vB) runs NAPI, so GRO is switched on at vA and vB; AF_XDP on veth is copy mode.
+// The afxdp backend and sigwall's XDP program on real veth pairs, in a private network namespace
+// (afxdp_test_support.h): frames are injected with an AF_PACKET socket on vA or vB and observed
+// at the other end or at the backend's sockets. Needs root; compiled only when the build has the
+// backend (SIGWALL_HAVE_AFXDP, native/cmake/afxdp.cmake).
 #ifdef SIGWALL_HAVE_AFXDP
 
 #include <arpa/inet.h>
@@ -40,12 +30,15 @@
 
 #include <gtest/gtest.h>
 
+#include "afxdp_test_support.h"
 #include "live/afxdp_backend.h"
 
 namespace sigwall::live {
 namespace {
 
-using Frame = std::vector<uint8_t>;
+using afxdp_testing::Frame;
+using afxdp_testing::PacketPort;
+using afxdp_testing::run;
 
 // ---- frames -----------------------------------------------------------------------------------
 
@@ -165,78 +158,6 @@ Frame ipv6_frame(const std::vector<uint8_t>& extension_headers, uint8_t last_nex
   return frame;
 }
 
-// ---- environment ------------------------------------------------------------------------------
-
-bool run(const std::string& command) {
-  std::string quiet = command + " >/dev/null 2>&1";
-  return std::system(quiet.c_str()) == 0;
-}
-
-void write_proc(const char* path, const char* value) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ssize_t written = write(fd, value, strlen(value));
-    (void)written;
-    close(fd);
-  }
-}
-
-// An AF_PACKET socket on one interface: sends frames, and waits for a frame equal to an expected
-// one (everything else on the wire, such as IPv6 chatter, is skipped).
-class PacketPort {
- public:
-  explicit PacketPort(const char* interface) {
-    fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-    if (fd_ < 0) return;
-    int one = 1;
-    setsockopt(fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
-    sockaddr_ll address{};
-    address.sll_family = AF_PACKET;
-    address.sll_protocol = htons(ETH_P_ALL);
-    address.sll_ifindex = static_cast<int>(if_nametoindex(interface));
-    ifindex_ = address.sll_ifindex;
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~PacketPort() {
-    if (fd_ >= 0) close(fd_);
-  }
-  bool ok() const { return fd_ >= 0; }
-
-  bool send(const Frame& frame) {
-    sockaddr_ll address{};
-    address.sll_family = AF_PACKET;
-    address.sll_ifindex = ifindex_;
-    address.sll_halen = 6;
-    memcpy(address.sll_addr, frame.data(), 6);
-    return sendto(fd_, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&address), sizeof address) ==
-           static_cast<ssize_t>(frame.size());
-  }
-
-  // True when a frame byte-identical to `expected` arrives within timeout_ms.
-  bool receive_equal(const Frame& expected, int timeout_ms) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    uint8_t buffer[4096];
-    for (;;) {
-      int left = static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
-      if (left <= 0) return false;
-      pollfd entry{fd_, POLLIN, 0};
-      if (poll(&entry, 1, left) <= 0) continue;
-      ssize_t length = recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
-      if (length == static_cast<ssize_t>(expected.size()) && memcmp(buffer, expected.data(), expected.size()) == 0) {
-        return true;
-      }
-    }
-  }
-
- private:
-  int fd_ = -1;
-  int ifindex_ = 0;
-};
-
 uint32_t fresh_marker() {
   static uint32_t counter = 0x5e000000u ^ static_cast<uint32_t>(getpid() << 8);
   return ++counter;
@@ -252,39 +173,8 @@ int load_foreign_program() {
   return bpf_prog_load(BPF_PROG_TYPE_XDP, "foreign_pass", "GPL", instructions, 2, nullptr);
 }
 
-class AfxdpTest : public ::testing::Test {
+class AfxdpTest : public afxdp_testing::VethPairsTest {
  protected:
-  void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces, veth and XDP";
-    original_netns_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    ASSERT_GE(original_netns_, 0);
-    ASSERT_EQ(unshare(CLONE_NEWNET), 0) << strerror(errno);
-    in_namespace_ = true;
-    write_proc("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-    write_proc("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-    ASSERT_TRUE(run("ip link add vA type veth peer name mA"));
-    ASSERT_TRUE(run("ip link add vB type veth peer name mB"));
-    for (const char* link : {"vA", "mA", "vB", "mB"}) {
-      ASSERT_TRUE(run(std::string("ip link set dev ") + link + " up"));
-    }
-    // RIG.md section 4: frames redirected into mA/mB reach vA/vB only when those run NAPI.
-    ASSERT_TRUE(run("ethtool -K vA gro on"));
-    ASSERT_TRUE(run("ethtool -K vB gro on"));
-  }
-
-  void TearDown() override {
-    if (!in_namespace_) return;
-    for (const char* link : {"mA", "mB"}) {
-      run(std::string("ip link set dev ") + link + " xdpgeneric off");
-      run(std::string("ip link set dev ") + link + " xdpdrv off");
-    }
-    run("ip link del vA");
-    run("ip link del vB");
-    // Back to the original namespace; the anonymous one disappears with its last reference.
-    EXPECT_EQ(setns(original_netns_, CLONE_NEWNET), 0);
-    close(original_netns_);
-  }
-
   static LiveConfig inline_config(FailMode fail_mode) {
     LiveConfig config;
     config.backend = BackendKind::kAfXdp;
@@ -323,9 +213,6 @@ class AfxdpTest : public ::testing::Test {
     }
     return false;
   }
-
-  int original_netns_ = -1;
-  bool in_namespace_ = false;
 };
 
 // ---- the program on its own -------------------------------------------------------------------
