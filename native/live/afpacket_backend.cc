@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -244,7 +245,8 @@ class AfPacketWorkerIo final : public WorkerIo {
   std::vector<pollfd> pollfds_;
   uint32_t first_port_ = 0;
   uint64_t tx_errors_ = 0;
-  IoState state_ = IoState::kRunning;
+  // Written by the worker, read by the control thread (Backend::error()).
+  std::atomic<IoState> state_{IoState::kRunning};
   BackendError error_;
 };
 

@@ -7,6 +7,7 @@
 // capture's span each round so that time keeps increasing for the reassembly timers.
 #include <time.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <vector>
@@ -41,8 +42,8 @@ struct CaptureSummary {
 class PcapWorkerIo final : public WorkerIo {
  public:
   PcapWorkerIo(const ReplayConfig& replay, const CaptureSummary& summary, uint32_t index, uint32_t workers,
-               uint64_t start_ns, BackendError& error)
-      : replay_(replay), summary_(summary), index_(index), workers_(workers), start_ns_(start_ns), error_(error) {
+               uint64_t start_ns)
+      : replay_(replay), summary_(summary), index_(index), workers_(workers), start_ns_(start_ns) {
     CaptureError open_error;
     reader_.open(replay_.capture, open_error);  // checked by PcapBackend::open
     // One round lasts the capture's span plus one mean inter-frame gap (so the first frame of
@@ -94,7 +95,7 @@ class PcapWorkerIo final : public WorkerIo {
     out.replay_loops = round_;
   }
   IoState state() const override { return state_; }
-  uint64_t loops() const { return round_; }
+  const BackendError& error() const { return error_; }
 
  private:
   // Reads the next frame this worker owns into pending_; false at the end (or on an error).
@@ -136,14 +137,15 @@ class PcapWorkerIo final : public WorkerIo {
   uint32_t index_;
   uint32_t workers_;
   uint64_t start_ns_;
-  BackendError& error_;
+  BackendError error_;  // written by this worker only, read after it reported kFailed
   CaptureReader reader_;
   CaptureFrame pending_;
   bool have_pending_ = false;
   uint64_t sequence_ = 0;
   uint64_t round_ = 0;
   uint64_t round_ns_ = 0;
-  IoState state_ = IoState::kRunning;
+  // Written by the worker, read by the control thread (Backend::error()).
+  std::atomic<IoState> state_{IoState::kRunning};
 };
 
 class PcapBackend final : public Backend {
@@ -177,19 +179,23 @@ class PcapBackend final : public Backend {
     }
     const uint64_t start = monotonic_ns();
     for (uint32_t w = 0; w < workers; ++w)
-      workers_.push_back(std::make_unique<PcapWorkerIo>(config.replay, summary_, w, workers, start, error_));
+      workers_.push_back(std::make_unique<PcapWorkerIo>(config.replay, summary_, w, workers, start));
     return true;
   }
 
   uint32_t worker_count() const override { return static_cast<uint32_t>(workers_.size()); }
   WorkerIo& worker(uint32_t index) override { return *workers_[index]; }
   void close() override { workers_.clear(); }
-  const BackendError& error() const override { return error_; }
+  const BackendError& error() const override {
+    for (const auto& worker : workers_)
+      if (worker->state() == IoState::kFailed) return worker->error();
+    return no_error_;
+  }
 
  private:
   CaptureSummary summary_;
   std::vector<std::unique_ptr<PcapWorkerIo>> workers_;
-  BackendError error_;
+  BackendError no_error_;
 };
 
 }  // namespace

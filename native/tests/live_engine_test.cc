@@ -480,6 +480,31 @@ TEST(LivePcap, StartRefusesADamagedCaptureAndASmallCountersBuffer) {
   EXPECT_EQ(engine.state(), EngineState::kIdle);
 }
 
+TEST(LivePcap, WorkersArePinnedWhereAskedAndAMissingCpuIsAnError) {
+  const std::vector<uint8_t> capture = demo_capture();
+  const std::vector<uint8_t> image = opcode_table(0);
+  {
+    LiveConfig config = pcap_config(capture, 2);
+    config.cpus = {0};  // both workers on CPU 0
+    LiveEngine engine(config);
+    EngineError error;
+    ASSERT_TRUE(engine.load_table(view(image), error));
+    const EngineRun run = run_to_end(engine);
+    EXPECT_EQ(run.sum(CounterSlot::kPackets), 475u);
+  }
+  const unsigned cpus = std::thread::hardware_concurrency();
+  if (cpus >= 1023) GTEST_SKIP() << "this machine has CPU 1023";
+  LiveConfig config = pcap_config(capture, 1);
+  config.cpus = {1023};
+  LiveEngine engine(config);
+  EngineError error;
+  ASSERT_TRUE(engine.load_table(view(image), error));
+  std::vector<uint64_t> counters(counter_layout(engine.rule_capacity(), 1).size);
+  EXPECT_FALSE(engine.start(counters.data(), counters.size(), error));
+  EXPECT_EQ(error.code, "SIGWALL_ERR_ENGINE");
+  EXPECT_NE(error.message.find("cpu 1023"), std::string::npos) << error.message;
+}
+
 // --- inline decisions, through a scripted backend ------------------------------------------------
 
 // Hands a fixed list of frames to one worker and records what it transmits. Test-only: it
