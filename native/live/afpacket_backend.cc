@@ -107,7 +107,7 @@ class AfPacketWorkerIo final : public WorkerIo {
   bool transmit(uint16_t port, const uint8_t* frame, uint32_t length) override {
     if (port >= rings_.size()) return count_tx_error();
     PortRing& ring = rings_[port];
-    if (length > ring.tx_frame_size - kTxDataOffset) return count_tx_error();
+    if (ring.tx_frame_count == 0 || length > ring.tx_frame_size - kTxDataOffset) return count_tx_error();
     auto* slot = reinterpret_cast<tpacket3_hdr*>(ring.tx + static_cast<size_t>(ring.tx_next) * ring.tx_frame_size);
     if (__atomic_load_n(&slot->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE) {
       // The ring is full of frames the kernel has not sent yet: push them, then look again.
@@ -330,19 +330,23 @@ class AfPacketBackend final : public Backend {
     rx.tp_retire_blk_tov = kRetireBlockTimeoutMs;
     if (setsockopt(ring.fd, SOL_PACKET, PACKET_RX_RING, &rx, sizeof rx) != 0) return fail(error, port, errno, "PACKET_RX_RING");
 
+    // Only an inline bridge transmits: monitor ports get no TX ring at all.
+    const bool transmits = config.mode == EngineMode::kInline;
     uint32_t tx_frame = 2048;
     while (tx_frame < kTxDataOffset + mtu + 14 + 4) tx_frame <<= 1;
     const uint32_t tx_block = tx_frame > (64u << 10) ? tx_frame : (64u << 10);
     const uint32_t per_block = tx_block / tx_frame;
     const uint32_t tx_frames = round_up(frames / 4 < 64 ? 64 : frames / 4, per_block);
     tpacket_req3 tx{};  // retire timeout, private area and feature word must be 0 for TX
-    tx.tp_block_size = tx_block;
-    tx.tp_block_nr = tx_frames / per_block;
-    tx.tp_frame_size = tx_frame;
-    tx.tp_frame_nr = tx_frames;
-    if (setsockopt(ring.fd, SOL_PACKET, PACKET_TX_RING, &tx, sizeof tx) != 0) return fail(error, port, errno, "PACKET_TX_RING");
-    ring.tx_frame_size = tx_frame;
-    ring.tx_frame_count = tx_frames;
+    if (transmits) {
+      tx.tp_block_size = tx_block;
+      tx.tp_block_nr = tx_frames / per_block;
+      tx.tp_frame_size = tx_frame;
+      tx.tp_frame_nr = tx_frames;
+      if (setsockopt(ring.fd, SOL_PACKET, PACKET_TX_RING, &tx, sizeof tx) != 0) return fail(error, port, errno, "PACKET_TX_RING");
+      ring.tx_frame_size = tx_frame;
+      ring.tx_frame_count = tx_frames;
+    }
 
     const size_t rx_bytes = static_cast<size_t>(ring.block_size) * ring.block_count;
     ring.map_size = rx_bytes + static_cast<size_t>(tx_block) * tx.tp_block_nr;
@@ -360,9 +364,11 @@ class AfPacketBackend final : public Backend {
     // The TX ring's frames are charged to the socket's send buffer until the device is done
     // with them: size it to the ring, or a default-sized buffer throttles the ring to a few
     // hundred frames in flight (root may exceed wmem_max).
-    int send_buffer = static_cast<int>(static_cast<size_t>(tx_block) * tx.tp_block_nr * 2);
-    if (setsockopt(ring.fd, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0)
-      setsockopt(ring.fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+    if (transmits) {
+      int send_buffer = static_cast<int>(static_cast<size_t>(tx_block) * tx.tp_block_nr * 2);
+      if (setsockopt(ring.fd, SOL_SOCKET, SO_SNDBUFFORCE, &send_buffer, sizeof send_buffer) != 0)
+        setsockopt(ring.fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+    }
     if (!set_option(ring.fd, PACKET_IGNORE_OUTGOING, 1)) return fail(error, port, errno, "PACKET_IGNORE_OUTGOING");
     if (!set_option(ring.fd, PACKET_AUXDATA, 1)) return fail(error, port, errno, "PACKET_AUXDATA");
     if (!set_option(ring.fd, PACKET_QDISC_BYPASS, 1)) return fail(error, port, errno, "PACKET_QDISC_BYPASS");
