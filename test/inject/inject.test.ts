@@ -60,6 +60,57 @@ describe('capture reading', () => {
   });
 });
 
+describe('untrusted captures', () => {
+  // Deterministic xorshift, so a failure reproduces.
+  let state = 0x2545f491;
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+
+  it('a mutated or cut pcap/pcapng either reads or throws CaptureError, never anything else', () => {
+    const sources = [buildDemoCapture().pcap, buildDemoPcapng().pcapng];
+    let read = 0;
+    let refused = 0;
+    for (let round = 0; round < 400; round++) {
+      const source = sources[round % 2]!;
+      const bytes = source.slice(0, round % 5 === 0 ? Math.floor(random() * source.length) : source.length);
+      for (let flips = 1 + Math.floor(random() * 8); flips > 0; flips--) {
+        // Mostly the file and block headers, where the lengths are.
+        const at = random() < 0.7 ? Math.floor(random() * Math.min(bytes.length, 64)) : Math.floor(random() * bytes.length);
+        bytes[at] = Math.floor(random() * 256);
+      }
+      try {
+        const frames = readCaptureFrames(bytes);
+        for (const frame of frames) expect(frame.data.byteOffset + frame.data.length).toBeLessThanOrEqual(bytes.byteOffset + bytes.length);
+        ipv4Packets(frames, { fixChecksums: true, src: '10.0.0.1', dst: '10.0.0.2' });
+        read++;
+      } catch (error) {
+        expect(error).toBeInstanceOf(CaptureError);
+        refused++;
+      }
+    }
+    expect(read).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('frames with lying IPv4 lengths are skipped as truncated, not read past their end', () => {
+    const ip = encodeIpv4({ src: '192.0.2.1', dst: '198.51.100.1', protocol: 132, payload: new Uint8Array(40) });
+    const longer = ip.slice();
+    longer[3] = 200; // total length beyond the frame
+    const shortIhl = ip.slice();
+    shortIhl[0] = 0x43; // IHL 3 words: below the minimum header
+    const set = ipv4Packets(
+      [longer, shortIhl].map((data) => ({ linkType: 101, data, timestampNs: 0n })),
+      { fixChecksums: true },
+    );
+    expect(set.packets).toEqual([]);
+    expect(set.skipped).toEqual({ truncated: 2 });
+  });
+});
+
 describe('IPv4 extraction and rewrite', () => {
   const payload = Uint8Array.from({ length: 40 }, (_, i) => i);
   const ip = encodeIpv4({ src: '192.0.2.1', dst: '198.51.100.1', protocol: 17, payload });

@@ -2,7 +2,9 @@
 // brings up a real association and M3UA ASP, carries the generated traffic both ways and
 // reports it acknowledged; `sigwall inject` delivers exactly the packets it was given, counts
 // what it sends, and ends; and the namespace sweep removes what a crashed run left behind.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeRigFile, scenarioRigMessages } from '../../src/inject/rig-messages.js';
@@ -43,6 +45,31 @@ describe.skipIf(!requireLive())('test rig: usrsctp peer and sigwall inject, A an
       expect(got.length).toBeGreaterThan(0);
       expect(got.map((m) => m.sccp)).toEqual(want.map((m) => Buffer.from(m.sccp).toString('hex')));
       expect(got.every((m, i) => m.ppid === 3 && m.si === 3 && m.opc === want[i]!.opc && m.dpc === want[i]!.dpc && m.routingContext === want[i]!.routingContext)).toBe(true);
+    }
+  });
+
+  it('the peer refuses a bad message file or bad options before touching the network', () => {
+    const peer = buildSctpPeer();
+    const good = encodeRigFile(scenarioRigMessages({ messages: 4 }));
+    const scratch = mkdtempSync(join(tmpdir(), 'sigwall-peer-input-'));
+    try {
+      const cases: [Uint8Array, RegExp][] = [
+        [good.subarray(0, good.length - 3), /record 4 at offset \d+: payload of \d+ bytes runs past the end of the file/],
+        [good.subarray(0, 8 + 10), /record 1 at offset 8: truncated header \(10 of 24 bytes\)/],
+        [Uint8Array.of(1, 2, 3), /not a sigwall rig message file/],
+      ];
+      for (const [bytes, message] of cases) {
+        writeFileSync(join(scratch, 'bad.bin'), bytes);
+        const result = spawnSync(peer, ['client', '--local', kAddressA, '--remote', kAddressB, '--port', '2905', '--input', join(scratch, 'bad.bin')], { encoding: 'utf8' });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(message);
+      }
+      const usage = spawnSync(peer, ['client', '--local', 'nowhere', '--port', '2905'], { encoding: 'utf8' });
+      expect(usage.status).toBe(1);
+      expect(usage.stderr).toMatch(/--local must be an IPv4 address/);
+      expect(spawnSync(peer, ['server', '--local', kAddressB, '--port', '70000'], { encoding: 'utf8' }).stderr).toMatch(/bad option or value: --port 70000/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 
