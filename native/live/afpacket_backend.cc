@@ -46,6 +46,7 @@ uint32_t round_up(uint32_t value, uint32_t multiple) { return (value + multiple 
 
 struct PortRing {
   int fd = -1;
+  int ifindex = 0;
   uint8_t* map = nullptr;
   size_t map_size = 0;
   // RX (TPACKET_V3 blocks).
@@ -81,12 +82,16 @@ class AfPacketWorkerIo final : public WorkerIo {
       const int ready = poll(pollfds_.data(), pollfds_.size(), timeout_ms);
       if (ready < 0 && errno != EINTR) fail(-1, errno, "poll");
       for (size_t p = 0; p < rings_.size(); ++p) {
-        // POLLERR on a packet socket: the device went down or away.
+        // POLLERR on a packet socket: the device went down (ENETDOWN; the kernel re-attaches the
+        // socket when it comes back up, so a link flap is only counted) or was unregistered
+        // (the interface is gone: the engine fails and says which port).
         if (ready > 0 && (pollfds_[p].revents & (POLLERR | POLLNVAL))) {
           int socket_error = 0;
           socklen_t length = sizeof socket_error;
-          getsockopt(rings_[p].fd, SOL_SOCKET, SO_ERROR, &socket_error, &length);
-          if (socket_error != 0 || (pollfds_[p].revents & POLLNVAL)) fail(static_cast<int>(p), socket_error ? socket_error : EBADF, "interface went away");
+          getsockopt(rings_[p].fd, SOL_SOCKET, SO_ERROR, &socket_error, &length);  // also clears it
+          char name[IF_NAMESIZE];
+          if ((pollfds_[p].revents & POLLNVAL) || if_indextoname(static_cast<unsigned>(rings_[p].ifindex), name) == nullptr)
+            fail(static_cast<int>(p), socket_error ? socket_error : ENODEV, "interface went away");
         }
       }
       count = collect(refs, max);
@@ -302,6 +307,7 @@ class AfPacketBackend final : public Backend {
   bool set_option(int fd, int option, int value) { return setsockopt(fd, SOL_PACKET, option, &value, sizeof value) == 0; }
 
   bool open_socket(const LiveConfig& config, uint32_t port, int ifindex, PortRing& ring, BackendError& error) {
+    ring.ifindex = ifindex;
     ring.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
     if (ring.fd < 0) return fail(error, port, errno, "socket(AF_PACKET)");
     // The interface MTU sizes the TX slots (a frame plus one VLAN tag must fit).

@@ -342,5 +342,55 @@ TEST(LiveAfPacket, FanoutHashSendsBothDirectionsOfAnAssociationToOneWorker) {
   if (!ran) GTEST_SKIP() << why;
 }
 
+TEST(LiveAfPacket, ALinkFlapIsSurvivedAndARemovedPortFailsTheEngineNamingIt) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespace, veth, packet sockets)";
+  std::string why;
+  const bool ran = in_new_netns(
+      [&] {
+        ASSERT_TRUE(sh("ip link set lo up"));
+        ASSERT_TRUE(make_veth("a0", "a1"));
+        ASSERT_TRUE(make_veth("b0", "b1"));
+        LiveConfig config;
+        config.backend = BackendKind::kAfPacket;
+        config.mode = EngineMode::kInline;
+        config.ports = {PortConfig{"a1", PortRole::kExternal, {}}, PortConfig{"b1", PortRole::kInternal, {}}};
+        LiveEngine engine(config);
+        EngineError error;
+        ASSERT_TRUE(engine.load_table(view(opcode_table(0)), error));
+        const CounterLayout layout = counter_layout(engine.rule_capacity(), engine.workers());
+        std::vector<uint64_t> counters(layout.size);
+        ASSERT_TRUE(engine.start(counters.data(), counters.size(), error)) << error.message;
+
+        // Down and up again: the kernel re-attaches the sockets; the bridge carries on.
+        ASSERT_TRUE(sh("ip link set b1 down"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        ASSERT_TRUE(sh("ip link set b1 up"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        EXPECT_EQ(engine.state(), EngineState::kRunning) << engine.last_error().message;
+        {
+          Tap a("a0"), b("b0");
+          ASSERT_TRUE(a.ok() && b.ok());
+          ASSERT_TRUE(a.send(arp_request(7)));
+          const std::vector<Bytes> at_b = b.receive_until_quiet(300);
+          EXPECT_EQ(std::count(at_b.begin(), at_b.end(), arp_request(7)), 1) << "bridging resumes after the flap";
+        }
+
+        // Gone for good: the engine fails and names the port.
+        ASSERT_TRUE(sh("ip link del b1"));
+        const auto deadline = Clock::now() + std::chrono::seconds(3);
+        while (engine.state() == EngineState::kRunning && Clock::now() < deadline)
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        EXPECT_EQ(engine.state(), EngineState::kFailed);
+        const EngineError failure = engine.last_error();
+        EXPECT_EQ(failure.code, "SIGWALL_ERR_ENGINE");
+        EXPECT_EQ(failure.port, "b1");
+        EXPECT_NE(failure.message.find("went away"), std::string::npos) << failure.message;
+        engine.stop();
+        EXPECT_EQ(engine.state(), EngineState::kStopped);
+      },
+      why);
+  if (!ran) GTEST_SKIP() << why;
+}
+
 }  // namespace
 }  // namespace sigwall::live
