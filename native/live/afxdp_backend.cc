@@ -584,8 +584,10 @@ class AfxdpWorkerIo final : public WorkerIo {
             socket->reap_completions();  // a full completion ring blocks transmission
             continue;
           }
-          if (code == ENETDOWN || code == ENXIO) {
-            fail(socket->port, code, "transmit on queue %u failed", socket->queue);
+          // A link that is down (ENETDOWN) keeps the frames in the TX ring until it comes back;
+          // when the ring is full, transmit() refuses and counts. A device that is gone fails.
+          if (code == ENXIO || code == ENODEV) {
+            fail(socket->port, code, "transmit on queue %u failed (device gone)", socket->queue);
           }
           break;
         }
