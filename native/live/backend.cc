@@ -1,5 +1,11 @@
 // Backend helpers shared by every backend: RX queue discovery and the software flow hash.
 #include <dirent.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -8,19 +14,55 @@
 
 namespace sigwall::live {
 
+namespace {
+
+// The number in a small sysfs file, or -1.
+long read_sysfs_number(const char* path) {
+  FILE* file = std::fopen(path, "r");
+  if (file == nullptr) return -1;
+  long value = -1;
+  if (std::fscanf(file, "%ld", &value) != 1) value = -1;
+  std::fclose(file);
+  return value;
+}
+
+}  // namespace
+
 uint32_t interface_rx_queues(const char* interface) {
   if (interface == nullptr || interface[0] == '\0' || std::strchr(interface, '/') != nullptr ||
-      std::strlen(interface) > 15)
+      std::strlen(interface) >= IF_NAMESIZE)
     return 0;
+  // Resolved in the calling thread's network namespace (the one the packet sockets will use).
+  const unsigned ifindex = if_nametoindex(interface);
+  if (ifindex == 0) return 0;
+  // sysfs shows the namespace it was mounted in, which is not always the caller's (a thread that
+  // unshared its namespace; `ip netns exec` remounts it): trust it only for the same interface.
   char path[96];
-  std::snprintf(path, sizeof path, "/sys/class/net/%s/queues", interface);
-  DIR* directory = opendir(path);
-  if (directory == nullptr) return 0;
-  uint32_t queues = 0;
-  while (const dirent* entry = readdir(directory))
-    if (std::strncmp(entry->d_name, "rx-", 3) == 0) ++queues;
-  closedir(directory);
-  return queues;
+  std::snprintf(path, sizeof path, "/sys/class/net/%s/ifindex", interface);
+  if (read_sysfs_number(path) == static_cast<long>(ifindex)) {
+    std::snprintf(path, sizeof path, "/sys/class/net/%s/queues", interface);
+    if (DIR* directory = opendir(path)) {
+      uint32_t queues = 0;
+      while (const dirent* entry = readdir(directory))
+        if (std::strncmp(entry->d_name, "rx-", 3) == 0) ++queues;
+      closedir(directory);
+      if (queues > 0) return queues;
+    }
+  }
+  // Otherwise the driver's channel count (ETHTOOL_GCHANNELS), asked through a socket of the
+  // caller's namespace; a driver without channels has one queue.
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 1;
+  ethtool_channels channels{};
+  channels.cmd = ETHTOOL_GCHANNELS;
+  ifreq request{};
+  std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", interface);
+  request.ifr_data = reinterpret_cast<char*>(&channels);
+  const bool ok = ioctl(fd, SIOCETHTOOL, &request) == 0;
+  close(fd);
+  if (!ok) return 1;
+  const uint32_t queues = channels.combined_count + channels.rx_count;
+  return queues > 0 ? queues : 1;
 }
 
 namespace {

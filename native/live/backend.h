@@ -115,7 +115,9 @@ std::unique_ptr<Backend> make_afpacket_backend();
 // nullptr when the build had no AF_XDP support (SIGWALL_HAVE_AFXDP undefined).
 std::unique_ptr<Backend> make_afxdp_backend();
 
-// Number of RX queues an interface has (/sys/class/net/IF/queues/rx-*); 0 when it does not exist.
+// Number of RX queues an interface has in the calling thread's network namespace
+// (/sys/class/net/IF/queues/rx-* when sysfs shows that namespace, else ETHTOOL_GCHANNELS, else 1);
+// 0 when there is no such interface.
 uint32_t interface_rx_queues(const char* interface);
 
 // A hash of an Ethernet frame's IP addresses and L4 ports that is the same for both directions

@@ -35,11 +35,15 @@ uint32_t LiveEngine::resolve_workers() const {
     if (config_.backend == BackendKind::kPcap) {
       workers = 1;
     } else {
-      // One worker per RX queue: the most queues any port is read on.
+      // One worker per RX queue: the most queues any monitor port is read on; inline, the fewer
+      // of the two ports' (every worker needs a queue of its own on both ports to bridge).
+      bool first = true;
       for (const PortConfig& port : config_.ports) {
         const uint32_t queues =
             port.queues.empty() ? interface_rx_queues(port.interface.c_str()) : static_cast<uint32_t>(port.queues.size());
-        workers = std::max(workers, queues);
+        if (config_.mode == EngineMode::kInline) workers = first ? queues : std::min(workers, queues);
+        else workers = std::max(workers, queues);
+        first = false;
       }
     }
   }

@@ -392,5 +392,31 @@ TEST(LiveAfPacket, ALinkFlapIsSurvivedAndARemovedPortFailsTheEngineNamingIt) {
   if (!ran) GTEST_SKIP() << why;
 }
 
+TEST(LiveAfPacket, WorkersDefaultToTheQueuesOfThePortsInTheEnginesOwnNamespace) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespace, veth)";
+  std::string why;
+  const bool ran = in_new_netns(
+      [&] {
+        // sysfs still shows the namespace it was mounted in: the count must not come from there.
+        ASSERT_TRUE(sh("ip link add q0 numrxqueues 3 numtxqueues 3 type veth peer name q1 numrxqueues 3 numtxqueues 3"));
+        ASSERT_TRUE(sh("ip link add r0 numrxqueues 2 numtxqueues 2 type veth peer name r1 numrxqueues 2 numtxqueues 2"));
+        EXPECT_EQ(interface_rx_queues("q1"), 3u);
+        EXPECT_EQ(interface_rx_queues("r1"), 2u);
+        EXPECT_EQ(interface_rx_queues("sigwallnone0"), 0u);
+        LiveConfig config;
+        config.backend = BackendKind::kAfPacket;
+        config.mode = EngineMode::kMonitor;
+        config.ports = {PortConfig{"q1", PortRole::kMonitor, {}}, PortConfig{"r1", PortRole::kMonitor, {}}};
+        EXPECT_EQ(LiveEngine(config).workers(), 3u) << "monitor: the most queues of any port";
+        config.mode = EngineMode::kInline;
+        config.ports = {PortConfig{"q1", PortRole::kExternal, {}}, PortConfig{"r1", PortRole::kInternal, {}}};
+        EXPECT_EQ(LiveEngine(config).workers(), 2u) << "inline: a queue on both ports per worker";
+        config.ports[0].queues = {0};
+        EXPECT_EQ(LiveEngine(config).workers(), 1u) << "configured queues count, not the interface's";
+      },
+      why);
+  if (!ran) GTEST_SKIP() << why;
+}
+
 }  // namespace
 }  // namespace sigwall::live
