@@ -57,11 +57,11 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Deletes namespaces of this prefix left by runs whose process is gone. */
-export function sweepLeftovers(): string[] {
+export function sweepLeftovers(prefix = kPrefix): string[] {
   const swept: string[] = [];
   for (const line of run('ip', ['netns', 'list'], { allowFail: true }).split('\n')) {
     const name = line.split(' ')[0] ?? '';
-    const match = new RegExp(`^${kPrefix}-(\\d+)-`).exec(name);
+    const match = new RegExp(`^${prefix}-(\\d+)-`).exec(name);
     if (!match || pidAlive(Number(match[1]))) continue;
     for (const dev of ['mA', 'mB']) run('ip', ['-n', name, 'link', 'set', 'dev', dev, 'xdp', 'off'], { allowFail: true });
     run('ip', ['netns', 'pids', name], { allowFail: true })

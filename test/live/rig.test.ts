@@ -108,16 +108,26 @@ describe.skipIf(!requireLive())('test rig: usrsctp peer and sigwall inject, A an
   });
 
   it('the sweep deletes the namespaces of a run whose process is gone, and only those', async () => {
-    // A namespace named as a dead run would name it (pid 2^22+1 is above pid_max's default range).
-    const stale = `${kPrefix}-4194305-1-a`;
+    // A namespace named as a dead run would name it (pid 2^22+1 is above the largest pid_max),
+    // under a prefix of its own so the sweeps of suites running in parallel leave it to us.
+    const prefix = `${kPrefix}sweep${process.pid}`;
+    const stale = `${prefix}-4194305-1-a`;
+    const alive = `${prefix}-${process.pid}-1-a`;
     run('ip', ['netns', 'add', stale]);
-    const mine = direct();
-    await sleep(10);
-    const swept = sweepLeftovers();
-    const left = run('ip', ['netns', 'list']);
-    expect(swept).toContain(stale);
-    expect(left).not.toContain(stale);
-    expect(left).toContain(mine.a);
-    expect(left).toContain(mine.b);
+    run('ip', ['netns', 'add', alive]);
+    try {
+      const mine = direct();
+      await sleep(10);
+      const swept = sweepLeftovers(prefix);
+      const left = run('ip', ['netns', 'list']);
+      expect(swept).toEqual([stale]);
+      expect(left).not.toContain(stale);
+      expect(left).toContain(alive);
+      expect(left).toContain(mine.a);
+      expect(left).toContain(mine.b);
+    } finally {
+      run('ip', ['netns', 'del', alive], { allowFail: true });
+      run('ip', ['netns', 'del', stale], { allowFail: true });
+    }
   });
 });
