@@ -18,7 +18,7 @@
 //   BENCH_LOW_PPS  (default 1000)    BENCH_HIGH_PPS  (default 20000)    BENCH_BACKENDS  e.g. afpacket
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -168,6 +168,9 @@ async function main() {
   const mbIndex = inNs(ns.m, 'cat', ['/sys/class/net/mB/ifindex']).trim();
   execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', `-DREDIRECT_IFINDEX=${mbIndex}`, '-c', join(root, 'bench/inline-xdp.c'), '-o', join(scratch, 'xdp.o')]);
   process.stdout.write(`inline bridge, veth A -> M -> B, ${seconds} s x ${runs} runs per mode, generator on CPU 0, worker on CPU 1\n`);
+  // Every mode shares the machine's CPUs with whatever else runs: say how busy it was.
+  const busy = () => `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`;
+  process.stdout.write(`at start: ${busy()}${loadavg()[0] > cpus().length / 2 ? ' (other work is running: rates and tails will be noisy)' : ''}\n`);
 
   const results = {};
   sh('ip', ['-n', ns.m, 'link', 'set', 'dev', 'mA', 'xdpdrv', 'obj', join(scratch, 'xdp.o'), 'sec', 'xdp_redirect']);
@@ -191,7 +194,7 @@ async function main() {
     }
   }
 
-  process.stdout.write('\nratios\n');
+  process.stdout.write(`at end: ${busy()}\n\nratios\n`);
   let failed = false;
   for (const backend of backends) {
     const forward = results[`${backend}-false`].pps;
