@@ -59,8 +59,10 @@ export interface LiveEngineConfig {
 
 export type LiveEngineState = 'idle' | 'running' | 'finished' | 'failed' | 'stopped';
 
+// Thrown by the constructor (SIGWALL_ERR_CONFIG: a field of the configuration object has the
+// wrong type or range; SIGWALL_ERR_TABLE: the first table is refused), start(), setTable().
 export interface LiveEngineError {
-  code: 'SIGWALL_ERR_ENGINE' | 'SIGWALL_ERR_TABLE' | 'SIGWALL_ERR_CAPTURE';
+  code: 'SIGWALL_ERR_ENGINE' | 'SIGWALL_ERR_TABLE' | 'SIGWALL_ERR_CAPTURE' | 'SIGWALL_ERR_CONFIG';
   message: string;
   port?: string; // the interface at fault
   errno?: number;
