@@ -188,7 +188,7 @@ async function main() {
         cpus: [1],
         rings: { frames: 4096, batch: 64, events: 4096 },
       };
-      await engine.request('start', { config, table, inspect });
+      await engine.request('start', { config, table, inspect, dataDir: join(scratch, `data-${backend}-${inspect}`) });
       results[`${backend}-${inspect}`] = await measure(`${backend} ${inspect ? 'inspect' : 'forward only'}`, () => engine.request('counters'));
       await engine.stop();
     }

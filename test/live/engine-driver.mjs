@@ -7,7 +7,7 @@
 //           counters | events {max?} | status | setTable {table} | stop
 // On stdin EOF the engine is stopped and the process exits.
 import { createInterface } from 'node:readline';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,7 @@ const { LiveEngine } = await import(new URL('engine/live.js', dist).href);
 const { parseApplianceConfig } = await import(new URL('config/appliance.js', dist).href);
 
 let engine;
+let ownDataDir;
 
 // A fresh, exactly sized copy: a decoded Buffer may be a slice of Node's shared pool.
 function fromBase64(text) {
@@ -27,9 +28,11 @@ function answer(id, body) {
 }
 
 const handlers = {
-  async start({ config, table, inspect }) {
+  async start({ config, table, inspect, dataDir: givenDataDir }) {
     if (engine) throw Object.assign(new Error('already started'), { code: 'SIGWALL_ERR_CONFLICT' });
-    const dataDir = mkdtempSync(join(tmpdir(), 'sigwall-live-driver-'));
+    // The caller's directory (deleted with its scratch space, even after a SIGKILL), or our own.
+    const dataDir = givenDataDir ?? (ownDataDir = mkdtempSync(join(tmpdir(), 'sigwall-live-driver-')));
+    mkdirSync(dataDir, { recursive: true });
     const parsed = parseApplianceConfig({ policy: 'unused.yaml', dataDir, ...config }, 'test/live/driver');
     engine = new LiveEngine({ config: parsed, table: fromBase64(table), inspect: inspect ?? true, statePollMs: 20 });
     await engine.start();
@@ -69,6 +72,7 @@ lines.on('line', (line) => {
 lines.on('close', () => {
   queue = queue.then(async () => {
     if (engine) await engine.stop().catch(() => undefined);
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     process.exit(0);
   });
 });

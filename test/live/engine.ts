@@ -28,7 +28,8 @@ export class EngineProcess {
   static async start(topology: Topology, opts: { config: Partial<ApplianceConfigInput>; table: Uint8Array; inspect?: boolean }): Promise<EngineProcess> {
     const p = topology.spawn(topology.m, process.execPath, [kDriver], { stdin: true });
     const engine = new EngineProcess(topology, p);
-    await engine.request<EngineStatus>('start', { config: opts.config, table: Buffer.from(opts.table).toString('base64'), inspect: opts.inspect ?? true });
+    const dataDir = join(topology.scratch, `engine-${p.child.pid}`);
+    await engine.request<EngineStatus>('start', { config: opts.config, table: Buffer.from(opts.table).toString('base64'), inspect: opts.inspect ?? true, dataDir });
     return engine;
   }
 
