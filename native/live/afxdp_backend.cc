@@ -25,6 +25,8 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -216,6 +218,51 @@ bool dispatcher_holds_only_sigwall(int ifindex) {
   return only_ours;
 }
 
+// Ownership of an interface between sigwall processes. An flock dies with its process, so a
+// program left by a crashed run has no lock holder and is stale, while one whose process is still
+// running is not. The lock file names the network namespace (its inode) and the ifindex, which
+// identify the interface whatever its name. Returns the fd (>= 0), -1 with `error` set when
+// another process holds it, or -2 when no lock file can be made (read-only /run): the port is
+// then used without this protection.
+int lock_interface(const char* interface, int ifindex, char (&path)[96], BackendError& error) {
+  constexpr const char* kLockDirectory = "/run/sigwall";
+  struct stat netns;
+  if (stat("/proc/thread-self/ns/net", &netns) != 0) return -2;
+  mkdir(kLockDirectory, 0755);
+  snprintf(path, sizeof path, "%s/xdp-%llu-%d.lock", kLockDirectory, static_cast<unsigned long long>(netns.st_ino),
+           ifindex);
+  // The owner unlinks the file when it stops; a lock taken on a file that was unlinked meanwhile
+  // protects nothing, so the lock counts only if the path still names the locked file.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return -2;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char owner[32] = {0};
+      ssize_t length = pread(fd, owner, sizeof owner - 1, 0);
+      owner[length > 0 ? length : 0] = 0;
+      for (char& c : owner) {
+        if (c == '\n') c = 0;
+      }
+      close(fd);
+      set_error(error, -1, 0, "interface %s: another sigwall process (pid %s) is running on it; stop that one first",
+                interface, owner[0] ? owner : "unknown");
+      return -1;
+    }
+    struct stat locked;
+    struct stat named;
+    if (fstat(fd, &locked) == 0 && stat(path, &named) == 0 && locked.st_ino == named.st_ino &&
+        locked.st_dev == named.st_dev) {
+      char pid[32];
+      int length = snprintf(pid, sizeof pid, "%d\n", static_cast<int>(getpid()));
+      // The pid is only for the message above; the lock itself is what matters.
+      if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, length, 0) != length) pid[0] = 0;
+      return fd;
+    }
+    close(fd);
+  }
+  return -2;
+}
+
 }  // namespace
 
 bool query_attached_xdp_program(const char* interface, AttachedXdpProgram& out) {
@@ -266,6 +313,10 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
     }
   }
 
+  int lock = lock_interface(interface, ifindex_, port_lock_path_, error);
+  if (lock == -1) return false;
+  port_lock_fd_ = lock >= 0 ? lock : -1;
+
   // What is attached now decides between a fresh attach, an atomic replacement of a stale
   // sigwall program, and refusing to touch someone else's program.
   AttachedXdpProgram existing;
@@ -282,6 +333,7 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
                 "interface %s: another XDP program is attached (%s, id %u); sigwall does not replace "
                 "programs it did not load: remove it (ip link set dev %s xdp off) or use another port",
                 interface, existing.name[0] ? existing.name : "unnamed", existing.id, interface);
+      release_object();
       return false;
     }
   }
@@ -294,6 +346,7 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
     int code = object_ ? static_cast<int>(-libbpf_get_error(object_)) : errno;
     object_ = nullptr;
     set_error(error, -1, code, "interface %s: cannot open the embedded XDP object", interface);
+    release_object();
     return false;
   }
   struct ExpectedMap {
@@ -401,21 +454,30 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
 }
 
 void XdpProgram::detach() {
-  if (program_fd_ < 0) return;
-  // Only our program is removed: if something replaced it meanwhile, the kernel refuses.
-  bpf_xdp_attach_opts options{};
-  options.sz = sizeof options;
-  options.old_prog_fd = program_fd_;
-  bpf_xdp_detach(ifindex_, attach_flags_ | XDP_FLAGS_REPLACE, &options);
-  release_object();
+  if (program_fd_ >= 0) {
+    // Only our program is removed: if something replaced it meanwhile, the kernel refuses.
+    bpf_xdp_attach_opts options{};
+    options.sz = sizeof options;
+    options.old_prog_fd = program_fd_;
+    bpf_xdp_detach(ifindex_, attach_flags_ | XDP_FLAGS_REPLACE, &options);
+  }
+  release_object();  // and the interface lock, after the program is gone
 }
 
 void XdpProgram::abandon() {
-  // The attachment holds the kernel's reference to the program and maps; our fds can go.
+  // The attachment holds the kernel's reference to the program and maps; our fds can go. Like a
+  // crash, the lock file stays (without a holder).
+  if (port_lock_fd_ >= 0) close(port_lock_fd_);
+  port_lock_fd_ = -1;
   release_object();
 }
 
 void XdpProgram::release_object() {
+  if (port_lock_fd_ >= 0) {
+    unlink(port_lock_path_);  // while still holding the lock (see lock_interface)
+    close(port_lock_fd_);     // closing the last fd drops the flock
+  }
+  port_lock_fd_ = -1;
   if (object_ != nullptr) bpf_object__close(object_);
   object_ = nullptr;
   program_fd_ = xsk_map_fd_ = stats_map_fd_ = -1;

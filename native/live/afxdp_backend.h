@@ -18,6 +18,9 @@
 //   (XDP_FLAGS_REPLACE: no frame sees an interface without a program); so is a libxdp dispatcher
 //   holding only sigwall_xdp programs (detached, then ours attached). Any other program is
 //   someone else's: open() fails and names it, and nothing is replaced.
+// - a program named sigwall_xdp whose process is alive is not stale: every owner holds an flock
+//   on /run/sigwall/xdp-<netns>-<ifindex>.lock (released by the kernel when the process dies), and
+//   a second sigwall on the same port fails instead of silently taking the port from the first.
 // - stop: detached, but only if the attached program is still ours (XDP_FLAGS_REPLACE with our fd
 //   as the expected old program).
 // - crash: nothing runs, so the program and its maps stay; the kernel removes the closed sockets
@@ -91,6 +94,8 @@ class XdpProgram {
   void release_object();
 
   ::bpf_object* object_ = nullptr;
+  int port_lock_fd_ = -1;  // flock held while this process owns the interface (see attach())
+  char port_lock_path_[96] = {0};
   int program_fd_ = -1;
   int xsk_map_fd_ = -1;
   int stats_map_fd_ = -1;

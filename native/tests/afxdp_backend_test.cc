@@ -503,6 +503,57 @@ TEST_F(AfxdpTest, CrashLeavesFailClosedAndTheNextRunReplacesTheStaleProgram) {
   EXPECT_FALSE(query_attached_xdp_program("mB", fresh));
 }
 
+// A program whose process is alive is not stale: a second sigwall on the same ports fails with
+// the first one's pid, and the first keeps receiving.
+TEST_F(AfxdpTest, ASecondProcessOnTheSamePortIsRefusedWhileTheFirstRuns) {
+  int ready[2];
+  int done[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(done), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(ready[0]);
+    close(done[1]);
+    auto backend = make_afxdp_backend_with_extras();
+    BackendError error;
+    char status = backend->open(inline_config(FailMode::kClosed), 0, error) ? 'y' : 'n';
+    ssize_t written = write(ready[1], &status, 1);
+    (void)written;
+    char wait_byte;
+    ssize_t got = read(done[0], &wait_byte, 1);  // until the parent is done
+    (void)got;
+    backend->close();
+    _exit(0);
+  }
+  close(ready[1]);
+  close(done[0]);
+  char status = 0;
+  ASSERT_EQ(read(ready[0], &status, 1), 1);
+  close(ready[0]);
+  ASSERT_EQ(status, 'y') << "the first process could not open the backend";
+  AttachedXdpProgram first;
+  ASSERT_TRUE(query_attached_xdp_program("mA", first));
+
+  auto backend = make_afxdp_backend_with_extras();
+  BackendError error;
+  EXPECT_FALSE(backend->open(inline_config(FailMode::kOpen), 0, error));
+  EXPECT_EQ(error.port, 0);
+  EXPECT_NE(strstr(error.message, "another sigwall process"), nullptr) << error.message;
+  EXPECT_NE(strstr(error.message, std::to_string(child).c_str()), nullptr) << error.message;
+  AttachedXdpProgram still;
+  ASSERT_TRUE(query_attached_xdp_program("mA", still));
+  EXPECT_EQ(still.id, first.id) << "the running process's program was replaced";
+
+  close(done[1]);  // the first process stops cleanly and detaches
+  int wait_status = 0;
+  waitpid(child, &wait_status, 0);
+  EXPECT_FALSE(query_attached_xdp_program("mA", still));
+  ASSERT_TRUE(backend->open(inline_config(FailMode::kOpen), 0, error)) << error.message;
+  EXPECT_FALSE(backend->program(0)->replaced_stale());
+  backend->close();
+}
+
 // A stale program in generic mode is removed before ours goes into the driver hook (the kernel
 // keeps one mode at a time).
 TEST_F(AfxdpTest, ReplacesAStaleProgramAttachedInTheOtherMode) {
