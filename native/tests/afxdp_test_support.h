@@ -3,7 +3,7 @@
 //
 //     vA <-> mA   [sigwall on mA and mB]   mB <-> vB
 //
-// Needs root (CAP_NET_ADMIN, CAP_BPF, CAP_NET_RAW, CAP_SYS_ADMIN for unshare). The test's thread
+// Needs root (CAP_NET_ADMIN, CAP_BPF, CAP_NET_RAW, CAP_SYS_ADMIN for unshare) and iproute2 (`ip`). The test's thread
 // moves into a fresh, anonymous network namespace: nothing outside it is touched, and the kernel
 // destroys it, its veths and the XDP programs on them when the test drops its last reference,
 // even when the test fails half-way; TearDown still detaches XDP and deletes the links first.
@@ -15,18 +15,22 @@
 #ifdef SIGWALL_HAVE_AFXDP
 
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_ether.h>
+#include <linux/sockios.h>
 #include <linux/if_packet.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -50,6 +54,21 @@ inline void write_proc(const char* path, const char* value) {
     (void)written;
     close(fd);
   }
+}
+
+// `ethtool -K IF gro on|off` without the ethtool program.
+inline bool set_gro(const char* interface, bool on) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  ethtool_value value{};
+  value.cmd = ETHTOOL_SGRO;
+  value.data = on ? 1 : 0;
+  ifreq request{};
+  snprintf(request.ifr_name, sizeof request.ifr_name, "%s", interface);
+  request.ifr_data = reinterpret_cast<char*>(&value);
+  bool ok = ioctl(fd, SIOCETHTOOL, &request) == 0;
+  close(fd);
+  return ok;
 }
 
 // An AF_PACKET socket on one interface: sends frames, and waits for a frame equal to an expected
@@ -165,8 +184,8 @@ class VethPairsTest : public ::testing::Test {
       ASSERT_TRUE(run(std::string("ip link set dev ") + link + " up"));
     }
     // RIG.md section 4: frames redirected into mA/mB reach vA/vB only when those run NAPI.
-    ASSERT_TRUE(run("ethtool -K vA gro on"));
-    ASSERT_TRUE(run("ethtool -K vB gro on"));
+    ASSERT_TRUE(set_gro("vA", true)) << strerror(errno);
+    ASSERT_TRUE(set_gro("vB", true)) << strerror(errno);
   }
 
   void TearDown() override {
