@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "../sctp/crc32c.h"
 #include "backend.h"
 
 namespace sigwall::live {
@@ -146,6 +147,45 @@ uint32_t symmetric_flow_hash(const uint8_t* frame, uint32_t length) {
   const uint64_t low = a < b ? a : b;
   const uint64_t high = a < b ? b : a;
   return static_cast<uint32_t>(mix64((low * 31 + high) ^ protocol) >> 32);
+}
+
+bool complete_sctp_checksum(uint8_t* frame, uint32_t length) {
+  if (length < 14) return false;
+  uint32_t offset = 12;
+  uint16_t ether_type = be16(frame + offset);
+  for (int depth = 0; depth < 2 && (ether_type == 0x8100 || ether_type == 0x88A8 || ether_type == 0x9100); ++depth) {
+    if (length < offset + 6) return false;
+    offset += 4;
+    ether_type = be16(frame + offset);
+  }
+  offset += 2;
+  uint32_t sctp = 0, end = 0;
+  if (ether_type == 0x0800) {
+    if (length < offset + 20) return false;
+    const uint8_t* ip = frame + offset;
+    const uint32_t header = (ip[0] & 0x0F) * 4u;
+    const uint32_t total = be16(ip + 2);
+    if (header < 20 || ip[9] != 132 || (be16(ip + 6) & 0x3FFF) != 0 || total < header || offset + total > length) return false;
+    sctp = offset + header;
+    end = offset + total;
+  } else if (ether_type == 0x86DD) {
+    if (length < offset + 40) return false;
+    const uint8_t* ip = frame + offset;
+    // Extension headers are not walked: a partial checksum comes from this host's own stack,
+    // which puts SCTP straight after the fixed header.
+    if (ip[6] != 132 || offset + 40u + be16(ip + 4) > length) return false;
+    sctp = offset + 40;
+    end = sctp + be16(ip + 4);
+  } else {
+    return false;
+  }
+  if (end < sctp + 12) return false;
+  // RFC 9260 §6.8 / Appendix A: CRC32c over the packet with the checksum field zero, stored
+  // least significant byte first (as the decoder checks it).
+  std::memset(frame + sctp + 8, 0, 4);
+  const uint32_t crc = crc32c(frame + sctp, end - sctp);
+  for (int i = 0; i < 4; ++i) frame[sctp + 8 + i] = static_cast<uint8_t>(crc >> (8 * i));
+  return true;
 }
 
 #ifndef SIGWALL_HAVE_AFXDP

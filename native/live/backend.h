@@ -125,4 +125,9 @@ uint32_t interface_rx_queues(const char* interface);
 // software. Frames that are not IP hash to 0.
 uint32_t symmetric_flow_hash(const uint8_t* frame, uint32_t length);
 
+// For a frame whose checksum offload was not completed (kChecksumNotReady: sent by this host's
+// own stack with SCTP CRC offload, e.g. over veth): computes the SCTP CRC32c in place, as the
+// NIC would have. False (frame untouched) when it is not an unfragmented IPv4/IPv6 SCTP packet.
+bool complete_sctp_checksum(uint8_t* frame, uint32_t length);
+
 }  // namespace sigwall::live

@@ -38,7 +38,8 @@ namespace sigwall::live {
   X(kEvents, "events")                                                                    \
   X(kBursts, "bursts")                                                                    \
   X(kTableGeneration, "tableGeneration")                                                  \
-  X(kReplayLoops, "replayLoops")
+  X(kReplayLoops, "replayLoops")                                                          \
+  X(kChecksumsCompleted, "checksumsCompleted")
 
 enum class CounterSlot : uint32_t {
 #define X(id, name) id,

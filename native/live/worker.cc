@@ -144,6 +144,15 @@ void Worker::process(const PacketRef& packet) {
     bytes = out;
     length += 4;
   }
+  // A frame whose SCTP CRC32c was left to an offload that never ran (this host's own stack)
+  // would decode as sctp.bad_crc and be discarded by the receiver: complete it, as the NIC would.
+  if ((packet.flags & kChecksumNotReady) && packet.link_type == 1 && length <= kScratchBytes) {
+    if (bytes != scratch_.get()) {
+      std::memcpy(scratch_.get(), bytes, length);
+      bytes = scratch_.get();
+    }
+    if (complete_sctp_checksum(scratch_.get(), length)) counters_.add(CounterSlot::kChecksumsCompleted, 1);
+  }
   const uint16_t port = packet.port < plan_.count ? packet.port : 0;
   const int16_t peer = plan_.peer[port];
 

@@ -711,6 +711,39 @@ TEST(LiveInline, AVlanTagTheKernelStrippedIsPutBackBeforeDecodingAndForwarding) 
   }
 }
 
+TEST(LiveInline, AnSctpChecksumLeftToOffloadIsCompletedBeforeDecodingAndForwarding) {
+  const std::vector<uint8_t> image = opcode_table(0);
+  InlineCase c = inline_case(image);
+  // The first plain IPv4 SCTP frame of the capture, its CRC32c zeroed as a sender that relies on
+  // checksum offload leaves it (the packet socket then reports TP_STATUS_CSUMNOTREADY).
+  size_t index = 0;
+  while (index < c.frames.size() &&
+         !(c.frames[index].bytes.size() > 34 && c.frames[index].bytes[12] == 0x08 && c.frames[index].bytes[13] == 0x00 &&
+           c.frames[index].bytes[23] == 132))
+    ++index;
+  ASSERT_LT(index, c.frames.size());
+  ASSERT_FALSE(c.reference.frame_dropped.at(index + 1));
+  const std::vector<uint8_t> original = c.frames[index].bytes;
+  ScriptedBackend::Frame partial = c.frames[index];
+  const uint32_t sctp = 14 + (partial.bytes[14] & 0x0F) * 4u;
+  std::fill(partial.bytes.begin() + sctp + 8, partial.bytes.begin() + sctp + 12, 0);
+  ASSERT_NE(partial.bytes, original);
+  partial.flags = kChecksumNotReady;
+  const ScriptedBackend* backend = nullptr;
+  std::unique_ptr<LiveEngine> engine;
+  const EngineRun run = run_scripted(inline_config(EngineMode::kInline), image, {partial}, &backend, engine);
+  ASSERT_EQ(backend->sent().size(), 1u);
+  EXPECT_EQ(backend->sent()[0].bytes, original) << "forwarded with the CRC32c the offload would have written";
+  EXPECT_EQ(run.sum(CounterSlot::kChecksumsCompleted), 1u);
+  EXPECT_EQ(run.counters[run.layout.anomalies + static_cast<uint32_t>(Anomaly::kSctpBadCrc)], 0u);
+
+  // Without the flag a zeroed CRC is what it looks like: flagged, and forwarded as received.
+  partial.flags = 0;
+  const EngineRun plain = run_scripted(inline_config(EngineMode::kInline), image, {partial}, &backend, engine);
+  EXPECT_EQ(plain.counters[plain.layout.anomalies + static_cast<uint32_t>(Anomaly::kSctpBadCrc)], 1u);
+  EXPECT_EQ(plain.sum(CounterSlot::kChecksumsCompleted), 0u);
+}
+
 TEST(LiveEngineBackends, AfxdpIsBuiltOrSaysWhyNot) {
   LiveConfig config = inline_config(EngineMode::kInline);
   config.backend = BackendKind::kAfXdp;

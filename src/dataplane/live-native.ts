@@ -114,7 +114,8 @@ export type LiveCounterSlot =
   | 'events' // events written to the ring
   | 'bursts' // receive calls that returned packets
   | 'tableGeneration' // the generation this worker's rule slots refer to
-  | 'replayLoops'; // pcap: times the capture was started over
+  | 'replayLoops' // pcap: times the capture was started over
+  | 'checksumsCompleted'; // SCTP packets whose CRC32c offload had not run (this host's stack): completed before decode
 
 export interface CounterLayout {
   workers: number;
