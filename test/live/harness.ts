@@ -5,7 +5,8 @@
 // killed by pid. Needs root (CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF): without it the suites skip
 // with the reason printed, except under CI, where a missing privilege fails.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -298,18 +299,24 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
   }
 }
 
-/** Builds test/rig/sctp-peer.c with gcc into a temporary directory (once per process). */
-let peerBinary: string | undefined;
+/**
+ * Builds test/rig/sctp-peer.c with gcc into a temporary directory named by the hash of the
+ * source and flags: built once, reused by later runs and by suites running in parallel (each
+ * build goes to its own file and is renamed into place, so nobody sees half a binary).
+ */
 export function buildSctpPeer(): string {
-  if (peerBinary && existsSync(peerBinary)) return peerBinary;
   const flags = run('pkg-config', ['--cflags', '--libs', 'usrsctp'], { allowFail: true }).trim();
   if (flags === '') throw new Error('usrsctp not found by pkg-config: apt-get install libusrsctp-dev');
-  const dir = mkdtempSync(join(tmpdir(), 'sigwall-sctp-peer-'));
-  const out = join(dir, 'sctp-peer');
-  execFileSync('sh', ['-c', `gcc -O2 -Wall -Wextra -Werror -o '${out}' '${join(kRoot, 'test/rig/sctp-peer.c')}' ${flags} -lpthread`], { stdio: 'pipe' });
-  peerBinary = out;
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return out;
+  const source = join(kRoot, 'test/rig/sctp-peer.c');
+  const hash = createHash('sha256').update(readFileSync(source)).update(flags).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), `sigwall-sctp-peer-${hash}`);
+  const binary = join(dir, 'sctp-peer');
+  if (existsSync(binary)) return binary;
+  mkdirSync(dir, { recursive: true });
+  const partial = `${binary}.${process.pid}`;
+  execFileSync('sh', ['-c', `gcc -O2 -Wall -Wextra -Werror -o '${partial}' '${source}' ${flags} -lpthread`], { stdio: 'pipe' });
+  renameSync(partial, binary);
+  return binary;
 }
 
 export interface PeerReport {
