@@ -60,6 +60,9 @@ constexpr uint32_t kEthernetOverhead = 14 + 2 * 4;  // header and two VLAN tags
 // sendto() kicks per socket and flush: copy mode sends at most 32 descriptors per kick
 // (net/xdp/xsk.c, MAX_PER_SOCKET_BUDGET); the rest goes at the next flush.
 constexpr int kMaxKicksPerFlush = 16;
+// Binding a queue whose previous socket was closed a moment ago: retries, 20 ms apart.
+constexpr int kBusyRetries = 25;
+constexpr useconds_t kBusyRetryMicroseconds = 20'000;
 // The kernel's XDP_STATISTICS are read at most this often (a syscall per socket).
 constexpr uint64_t kStatsRefreshNs = 100'000'000;
 
@@ -415,11 +418,12 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
     candidate_count = 1;
   }
   int last_errno = 0;
+  bool stale_attached = stale_is_ours;
   for (int i = 0; i < candidate_count; ++i) {
     XdpAttachMode mode = candidates[i];
     uint32_t flags = xdp_flags_for(mode);
     int result;
-    if (stale_is_ours && existing.mode == mode) {
+    if (stale_attached && existing.mode == mode) {
       // Atomic replacement: the kernel swaps the stale program for ours only if it is still
       // the one attached.
       int old_fd = bpf_prog_get_fd_by_id(existing.id);
@@ -429,9 +433,18 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
       result = old_fd >= 0 ? bpf_xdp_attach(ifindex_, program_fd_, flags | XDP_FLAGS_REPLACE, &attach_options) : -errno;
       if (old_fd >= 0) close(old_fd);
     } else {
-      if (stale_is_ours) {
-        // The stale program sits in the other mode; the kernel keeps one mode at a time.
-        bpf_xdp_detach(ifindex_, xdp_flags_for(existing.mode), nullptr);
+      if (stale_attached) {
+        // The stale program sits in the other mode; the kernel keeps one mode at a time. It is
+        // removed only if it is still the one found above.
+        int old_fd = bpf_prog_get_fd_by_id(existing.id);
+        if (old_fd >= 0) {
+          bpf_xdp_attach_opts detach_options{};
+          detach_options.sz = sizeof detach_options;
+          detach_options.old_prog_fd = old_fd;
+          bpf_xdp_detach(ifindex_, xdp_flags_for(existing.mode) | XDP_FLAGS_REPLACE, &detach_options);
+          close(old_fd);
+        }
+        stale_attached = false;
       }
       result = bpf_xdp_attach(ifindex_, program_fd_, flags | XDP_FLAGS_UPDATE_IF_NOEXIST, nullptr);
     }
@@ -934,6 +947,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     // Zero-copy needs driver support, which neither the generic hook nor virtual devices have.
     bool try_zero_copy = program.mode() == XdpAttachMode::kNative && !is_virtual_interface(interface);
     int last_error = 0;
+    int busy_retries = 0;
     for (int attempt = try_zero_copy ? 0 : 1; attempt < 2; ++attempt) {
       bool zero_copy = attempt == 0;
       xsk_umem_config umem_config{};
@@ -968,6 +982,13 @@ class AfxdpBackendImpl final : public AfxdpBackend {
       last_error = -result;
       xsk_umem__delete(socket.umem);
       socket.umem = nullptr;
+      // The kernel lets go of a closed socket's queue asynchronously: right after a stop (a
+      // restart in the same process) the queue can be busy for a few milliseconds.
+      if (last_error == EBUSY && busy_retries++ < kBusyRetries) {
+        usleep(kBusyRetryMicroseconds);
+        --attempt;
+        continue;
+      }
       if (!zero_copy) {
         set_error(error, port, last_error, "afxdp: port %u (%s) queue %u: cannot create the AF_XDP socket", port,
                   interface, queue);
