@@ -327,6 +327,44 @@ export function defineLiveCases(backend: Backend): void {
       expect(counters.ringDrops, diagnosis).toBe(0);
       await engine.stop();
     });
+
+    // Pins down today's behaviour, which issue 6 replaces: inline mode removes a blocked message
+    // by not forwarding its packet, so the sender retransmits the same chunk, which is dropped
+    // again, until SCTP gives the association up (RIG.md §2). Issue 6 acknowledges the removed
+    // chunk towards the sender and renumbers TSNs/SSNs towards the receiver; this case then
+    // becomes "the association survives and every other message arrives".
+    it('inline (until issue 6): a blocked message inside a real association stalls it until SCTP aborts', async () => {
+      const t = topology(true);
+      const peer = buildSctpPeer();
+      const engine = await EngineProcess.start(t, { config: inlineConfig(backend), table: baseline });
+      // Benign inbound traffic with attacks mixed in: the baseline blocks the Category 1 ones.
+      const inbound = scenarioRigMessages({ messages: 120, seed: 21, kind: 'mixed', direction: 'inbound' });
+      const attacks = inbound.filter((m) => m.label?.fs11Category === 1).length;
+      expect(attacks).toBeGreaterThan(0);
+      writeFileSync(join(t.scratch, 'mixed.bin'), encodeRigFile(inbound));
+      // Tuned timers (RIG.md pitfall 9): the abort comes after about 1.5 s instead of 190 s.
+      const timers = ['--rto-initial', '200', '--rto-min', '100', '--rto-max', '400', '--max-retrans', '4', '--path-max-retrans', '4', '--hb-interval', '0', '--timeout', '20000'];
+      const server = t.spawn(t.b, peer, ['server', '--local', kAddressB, '--port', '2905', '--out', join(t.scratch, 'b.jsonl'), ...timers]);
+      await waitFor(() => server.stderr.some((l) => l.includes('"listening"')), 10_000, 'the SCTP server');
+      const client = t.spawn(t.a, peer, ['client', '--local', kAddressA, '--remote', kAddressB, '--port', '2905', '--input', join(t.scratch, 'mixed.bin'), ...timers]);
+      const [clientExit, serverExit] = await Promise.all([client.exited, server.exited]);
+      const clientReport = peerReport(client)!;
+      const serverReport = peerReport(server)!;
+      expect(clientReport, client.stderr.join('\n')).toMatchObject({ end: 'aborted', aspActive: true });
+      expect(clientExit.code).toBe(2);
+      expect(serverReport.end).toBe('aborted');
+      expect(serverExit.code).toBe(2);
+      expect(clientReport.elapsedMs).toBeLessThan(15_000); // aborted by SCTP, not by our timeout
+      const counters = await engine.counters();
+      expect(counters.verdicts.drop).toBeGreaterThan(0);
+      expect(counters.droppedPackets).toBeGreaterThan(1); // the chunk and its retransmissions
+      // Nothing after the first blocked message on its stream arrived (head-of-line blocking).
+      const arrived = readFileSync(join(t.scratch, 'b.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { sccp: string }).sccp);
+      expect(arrived.length).toBeLessThan(inbound.length - attacks + 1);
+      const blockedSccp = new Set(inbound.filter((m) => m.label?.fs11Category === 1).map((m) => hex(m.sccp)));
+      expect(arrived.some((sccp) => blockedSccp.has(sccp))).toBe(false);
+      await engine.stop();
+    });
   });
 }
 

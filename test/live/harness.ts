@@ -185,7 +185,8 @@ export class Topology {
       child,
       stdout: [],
       stderr: [],
-      exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+      // 'close', not 'exit': by then every line the process wrote has been read.
+      exited: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))),
     };
     createInterface({ input: child.stdout! }).on('line', (line) => spawned.stdout.push(line));
     createInterface({ input: child.stderr! }).on('line', (line) => spawned.stderr.push(line));
