@@ -4,8 +4,8 @@
 // by copying them into the other port's socket.
 //
 // Built only with SIGWALL_HAVE_AFXDP (native/cmake/afxdp.cmake: clang + libxdp + libbpf found).
-// Without it, make_afxdp_backend() (backend.h) returns nullptr and the engine reports
-// kAfxdpNotBuiltMessage.
+// Without it, make_afxdp_backend() (backend.h) returns nullptr and the engine reports that the
+// backend was not built.
 //
 // Program life cycle (kernel facts measured in /work/shared/RIG.md):
 // - attach: the program is attached as a single legacy XDP program with libbpf's netlink call,
@@ -36,11 +36,6 @@
 struct bpf_object;  // libbpf
 
 namespace sigwall::live {
-
-inline constexpr const char* kAfxdpNotBuiltMessage =
-    "backend afxdp was not built: the build did not find clang, libxdp and libbpf "
-    "(Debian: apt-get install clang libxdp-dev libbpf-dev, then rebuild the addon); "
-    "use backend afpacket instead";
 
 #ifdef SIGWALL_HAVE_AFXDP
 
