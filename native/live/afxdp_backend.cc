@@ -806,12 +806,27 @@ class AfxdpBackendImpl final : public AfxdpBackend {
         set_error(error, port, 0, "afxdp: port %d (%s): the interface has no RX queue", port, interface.c_str());
         return false;
       }
+      std::vector<bool> listed(available, false);
       for (uint32_t q : queues[p]) {
         if (q >= available || q >= SIGWALL_XDP_MAX_QUEUES) {
           set_error(error, port, 0, "afxdp: port %d (%s): RX queue %u does not exist (the interface has %u)", port,
                     interface.c_str(), q, available);
           return false;
         }
+        if (listed[q]) {
+          set_error(error, port, 0, "afxdp: port %d (%s): RX queue %u is listed twice", port, interface.c_str(), q);
+          return false;
+        }
+        listed[q] = true;
+      }
+      // Inline, SCTP arriving on a queue without a socket takes the no-engine path: forwarded
+      // unjudged (fail-open) or dropped (fail-closed) while the engine runs. Every queue is read.
+      if (config.mode == EngineMode::kInline && queues[p].size() < available) {
+        set_error(error, port, 0,
+                  "afxdp: port %d (%s): an inline port is read on every RX queue (it has %u, %zu listed): SCTP on "
+                  "the others would bypass the engine; list them all, or reduce the queues (ethtool -L %s combined N)",
+                  port, interface.c_str(), available, queues[p].size(), interface.c_str());
+        return false;
       }
       uint32_t mtu = 1500;
       interface_mtu(interface.c_str(), mtu);

@@ -615,6 +615,11 @@ TEST_F(AfxdpTest, ReportsConfigurationErrorsWithTheInterface) {
   EXPECT_FALSE(backend->open(bad_queue, 0, error));
   EXPECT_NE(strstr(error.message, "RX queue 3"), nullptr) << error.message;
 
+  LiveConfig twice = inline_config(FailMode::kOpen);
+  twice.ports[1].queues = {0, 0};
+  EXPECT_FALSE(backend->open(twice, 0, error));
+  EXPECT_NE(strstr(error.message, "listed twice"), nullptr) << error.message;
+
   LiveConfig offline = inline_config(FailMode::kOpen);
   offline.mode = EngineMode::kOffline;
   EXPECT_FALSE(backend->open(offline, 0, error));
@@ -647,6 +652,30 @@ TEST_F(AfxdpTest, OpensOneSocketPerRxQueue) {
   EXPECT_FALSE(backend->open(config, 3, error));  // a queue cannot be split between workers
   EXPECT_NE(strstr(error.message, "at most 2"), nullptr) << error.message;
   run("ip link del qA");
+}
+
+// Inline, a queue without a socket would let SCTP past the engine (fail-open) while it runs.
+TEST_F(AfxdpTest, AnInlinePortIsReadOnEveryQueue) {
+  ASSERT_TRUE(run("ip link add qA numrxqueues 2 numtxqueues 2 type veth peer name qM numrxqueues 2 numtxqueues 2"));
+  ASSERT_TRUE(run("ip link add qB numrxqueues 2 numtxqueues 2 type veth peer name qN numrxqueues 2 numtxqueues 2"));
+  for (const char* link : {"qA", "qM", "qB", "qN"}) ASSERT_TRUE(run(std::string("ip link set dev ") + link + " up"));
+  LiveConfig config;
+  config.backend = BackendKind::kAfXdp;
+  config.mode = EngineMode::kInline;
+  config.ports = {PortConfig{"qM", PortRole::kExternal, {0}}, PortConfig{"qN", PortRole::kInternal, {}}};
+  config.ring_frames = 256;
+  auto backend = make_afxdp_backend_with_extras();
+  BackendError error;
+  EXPECT_FALSE(backend->open(config, 0, error));
+  EXPECT_EQ(error.port, 0);
+  EXPECT_NE(strstr(error.message, "every RX queue"), nullptr) << error.message;
+  config.ports[0].queues = {1, 0};
+  ASSERT_TRUE(backend->open(config, 0, error)) << error.message;
+  EXPECT_EQ(backend->worker_count(), 2u);
+  EXPECT_EQ(backend->socket_count(), 4u);
+  backend->close();
+  run("ip link del qA");
+  run("ip link del qB");
 }
 
 }  // namespace
