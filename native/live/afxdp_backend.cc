@@ -597,6 +597,9 @@ class AfxdpWorkerIo final : public WorkerIo {
     release();
     uint32_t count = collect(refs, max);
     if (count > 0 || timeout_ms == 0 || state_ != IoState::kRunning) return count;
+    // Frames a busy kernel left in a TX ring (EBUSY/ENOBUFS at the last flush) go out before the
+    // worker sleeps, not with the next burst, which may be long in coming.
+    flush();
     // Idle: sleep until a socket has frames. poll() also performs the fill-ring wakeup the
     // kernel asked for (need-wakeup) on drivers that need it.
     int ready = poll(poll_fds_.data(), poll_fds_.size(), timeout_ms);
