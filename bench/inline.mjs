@@ -9,12 +9,13 @@
 // bench/inline-pktgen.c (AF_PACKET sendmmsg) from A, pinned to CPU 0; the engine's worker is
 // pinned to CPU 1; B drops everything with XDP (its stack would otherwise be the bottleneck).
 // Throughput: frames handled per second = (delivered to B + not forwarded because the policy
-// dropped them) / send time, median of BENCH_RUNS runs at the highest rate the generator reaches.
+// dropped them) / send time, at the highest rate the generator reaches; BENCH_RUNS rounds, each
+// running every mode once (interleaved, so background load hits all modes alike).
 // Latency: one-way A -> B, p50/p99, at BENCH_LOW_PPS and BENCH_HIGH_PPS (B's stack receives).
 // Prints ratios: inspection / forwarding-only per backend (target: inspection costs <= 10% of
 // the forwarding-only rate, i.e. ratio >= 0.90), and every mode against the XDP baseline.
 // Needs root, clang, gcc, ethtool, a built addon (npm run build) and dist/ (npm run build:ts).
-//   BENCH_SECONDS  send time per throughput run (default 3)    BENCH_RUNS  runs per mode (default 3)
+//   BENCH_SECONDS  send time per throughput run (default 3)    BENCH_RUNS  rounds (default 5)
 //   BENCH_LOW_PPS  (default 1000)    BENCH_HIGH_PPS  (default 20000)    BENCH_BACKENDS  e.g. afpacket
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { createInterface } from 'node:readline';
 
 const root = new URL('..', import.meta.url).pathname;
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
 const lowPps = Number(process.env.BENCH_LOW_PPS ?? 1000);
 const highPps = Number(process.env.BENCH_HIGH_PPS ?? 20000);
 const id = `swbench-${process.pid}`;
@@ -116,12 +117,11 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function measure(label, counters) {
-  // Throughput: B drops with XDP; the generator sends as fast as it can.
+// One throughput run: B drops everything with XDP; the generator sends as fast as it can for
+// `seconds`. Frames handled = delivered to B + not forwarded because the policy dropped them.
+async function throughput(counters) {
   sh('ip', ['-n', ns.b, 'link', 'set', 'dev', 'vB', 'xdpdrv', 'obj', join(scratch, 'xdp.o'), 'sec', 'xdp_drop']);
-  const rates = [];
-  let last;
-  for (let i = 0; i < runs; i++) {
+  try {
     const before = xdpDrops();
     const c0 = counters ? await counters() : undefined;
     const sent = pktgen(['--seconds', String(seconds)]);
@@ -130,22 +130,48 @@ async function measure(label, counters) {
     const c1 = counters ? await counters() : undefined;
     const policyDrops = c1 ? c1.droppedPackets - c0.droppedPackets : 0;
     const ringDrops = c1 ? c1.ringDrops - c0.ringDrops : 0;
-    rates.push((delivered + policyDrops) / sent.elapsed);
-    last = { offered: sent.offeredPps, delivered, policyDrops, ringDrops, sent: sent.sent };
+    return { pps: (delivered + policyDrops) / sent.elapsed, offered: sent.offeredPps, delivered, policyDrops, ringDrops };
+  } finally {
+    sh('ip', ['-n', ns.b, 'link', 'set', 'dev', 'vB', 'xdp', 'off']);
   }
-  sh('ip', ['-n', ns.b, 'link', 'set', 'dev', 'vB', 'xdp', 'off']);
-  // Latency: B's stack receives (GRO on vB keeps redirected frames deliverable).
-  const latency = {};
+}
+
+// One-way latency A -> B at the low and the high rate; B's stack receives (GRO on vB keeps
+// frames redirected into mB deliverable).
+function latency() {
+  const result = {};
   for (const [name, pps] of [['low', lowPps], ['high', highPps]]) {
     const r = pktgen(['--rx-ns', ns.b, '--rx-if', 'vB', '--rate', String(pps), '--count', String(Math.max(2000, Math.round(pps * 2)))]);
-    latency[name] = { pps, p50: r.p50us, p99: r.p99us, received: r.received, sent: r.sent };
+    result[name] = { pps, p50: r.p50us, p99: r.p99us, received: r.received, sent: r.sent };
   }
-  const result = { label, pps: median(rates), runs: rates, last, latency };
-  process.stdout.write(
-    `${label.padEnd(28)} ${Math.round(result.pps).toLocaleString('en-US').padStart(9)} pps  (runs ${rates.map((r) => Math.round(r / 1000) + 'k').join(' ')}; offered ${Math.round(last.offered / 1000)}k, ring drops ${last.ringDrops}, policy drops ${last.policyDrops})` +
-      `  latency p50/p99 µs: ${lowPps} pps ${latency.low.p50}/${latency.low.p99} (${latency.low.received}/${latency.low.sent}), ${highPps} pps ${latency.high.p50}/${latency.high.p99} (${latency.high.received}/${latency.high.sent})\n`,
-  );
   return result;
+}
+
+// Runs `body` with the mode set up: the XDP redirect on mA, or an engine in M.
+async function withMode(mode, table, body) {
+  if (mode.kind === 'xdp') {
+    sh('ip', ['-n', ns.m, 'link', 'set', 'dev', 'mA', 'xdpdrv', 'obj', join(scratch, 'xdp.o'), 'sec', 'xdp_redirect']);
+    try {
+      return await body(undefined);
+    } finally {
+      sh('ip', ['-n', ns.m, 'link', 'set', 'dev', 'mA', 'xdp', 'off']);
+    }
+  }
+  const engine = new Engine();
+  const config = {
+    mode: 'inline',
+    backend: mode.backend,
+    ports: [{ interface: 'mA', role: 'external' }, { interface: 'mB', role: 'internal' }],
+    workers: 1,
+    cpus: [1],
+    rings: { frames: 4096, batch: 64, events: 4096 },
+  };
+  await engine.request('start', { config, table, inspect: mode.inspect, dataDir: join(scratch, `data-${mode.key}-${engine.child.pid}`) });
+  try {
+    return await body(() => engine.request('counters'));
+  } finally {
+    await engine.stop();
+  }
 }
 
 async function main() {
@@ -167,44 +193,43 @@ async function main() {
   topology();
   const mbIndex = inNs(ns.m, 'cat', ['/sys/class/net/mB/ifindex']).trim();
   execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', `-DREDIRECT_IFINDEX=${mbIndex}`, '-c', join(root, 'bench/inline-xdp.c'), '-o', join(scratch, 'xdp.o')]);
-  process.stdout.write(`inline bridge, veth A -> M -> B, ${seconds} s x ${runs} runs per mode, generator on CPU 0, worker on CPU 1\n`);
+  process.stdout.write(`inline bridge, veth A -> M -> B, ${runs} rounds of ${seconds} s per mode, generator on CPU 0, worker on CPU 1\n`);
   // Every mode shares the machine's CPUs with whatever else runs: say how busy it was.
   const busy = () => `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`;
   process.stdout.write(`at start: ${busy()}${loadavg()[0] > cpus().length / 2 ? ' (other work is running: rates and tails will be noisy)' : ''}\n`);
 
-  const results = {};
-  sh('ip', ['-n', ns.m, 'link', 'set', 'dev', 'mA', 'xdpdrv', 'obj', join(scratch, 'xdp.o'), 'sec', 'xdp_redirect']);
-  results.xdp = await measure('xdp redirect (kernel)');
-  sh('ip', ['-n', ns.m, 'link', 'set', 'dev', 'mA', 'xdp', 'off']);
-
+  const modes = [{ key: 'xdp', kind: 'xdp', label: 'xdp redirect (kernel)' }];
   for (const backend of backends) {
-    for (const inspect of [false, true]) {
-      const engine = new Engine();
-      const config = {
-        mode: 'inline',
-        backend,
-        ports: [{ interface: 'mA', role: 'external' }, { interface: 'mB', role: 'internal' }],
-        workers: 1,
-        cpus: [1],
-        rings: { frames: 4096, batch: 64, events: 4096 },
-      };
-      await engine.request('start', { config, table, inspect, dataDir: join(scratch, `data-${backend}-${inspect}`) });
-      results[`${backend}-${inspect}`] = await measure(`${backend} ${inspect ? 'inspect' : 'forward only'}`, () => engine.request('counters'));
-      await engine.stop();
-    }
+    for (const inspect of [false, true]) modes.push({ key: `${backend}-${inspect}`, kind: 'engine', backend, inspect, label: `${backend} ${inspect ? 'inspect' : 'forward only'}` });
+  }
+  // Rounds interleave the modes, so load from elsewhere on the machine drifts over all of them
+  // alike; the ratios are taken within a round, then the median over the rounds.
+  const results = Object.fromEntries(modes.map((mode) => [mode.key, { label: mode.label, runs: [] }]));
+  for (let round = 0; round < runs; round++) {
+    for (const mode of modes) results[mode.key].runs.push(await withMode(mode, table, (counters) => throughput(counters)));
+  }
+  for (const mode of modes) {
+    const r = results[mode.key];
+    r.pps = median(r.runs.map((run) => run.pps));
+    r.latency = await withMode(mode, table, () => latency());
+    const { low, high } = r.latency;
+    process.stdout.write(
+      `${mode.label.padEnd(24)} ${Math.round(r.pps).toLocaleString('en-US').padStart(9)} pps (median; rounds ${r.runs.map((x) => Math.round(x.pps / 1000) + 'k').join(' ')}; offered ${r.runs.map((x) => Math.round(x.offered / 1000) + 'k').join(' ')}; ring drops ${r.runs.map((x) => x.ringDrops).join(' ')}, policy drops ${r.runs.map((x) => x.policyDrops).join(' ')})` +
+        `  latency p50/p99 µs: ${low.pps} pps ${low.p50}/${low.p99} (${low.received}/${low.sent} arrived), ${high.pps} pps ${high.p50}/${high.p99} (${high.received}/${high.sent})\n`,
+    );
   }
 
-  process.stdout.write(`at end: ${busy()}\n\nratios\n`);
+  process.stdout.write(`at end: ${busy()}\n\nratios (median over the rounds of the ratio within each round)\n`);
+  const roundRatios = (a, b) => median(results[a].runs.map((run, i) => run.pps / results[b].runs[i].pps));
   let failed = false;
   for (const backend of backends) {
-    const forward = results[`${backend}-false`].pps;
-    const inspect = results[`${backend}-true`].pps;
-    const ratio = inspect / forward;
+    const ratio = roundRatios(`${backend}-true`, `${backend}-false`);
+    const perRound = results[`${backend}-true`].runs.map((run, i) => (run.pps / results[`${backend}-false`].runs[i].pps).toFixed(2)).join(' ');
     const ok = ratio >= 0.9;
     failed ||= !ok;
     process.stdout.write(
-      `${backend}: inspect / forward-only = ${ratio.toFixed(3)} (inspection costs ${((1 - ratio) * 100).toFixed(1)}% of the forwarding rate; target <= 10%: ${ok ? 'met' : 'NOT met'});` +
-        ` forward-only / xdp redirect = ${(forward / results.xdp.pps).toFixed(3)}; inspect / xdp redirect = ${(inspect / results.xdp.pps).toFixed(3)}\n`,
+      `${backend}: inspect / forward-only = ${ratio.toFixed(3)} (rounds ${perRound}; inspection costs ${((1 - ratio) * 100).toFixed(1)}% of the forwarding rate; target <= 10%: ${ok ? 'met' : 'NOT met'});` +
+        ` forward-only / xdp redirect = ${roundRatios(`${backend}-false`, 'xdp').toFixed(3)}; inspect / xdp redirect = ${roundRatios(`${backend}-true`, 'xdp').toFixed(3)}\n`,
     );
     for (const load of ['low', 'high']) {
       const f = results[`${backend}-false`].latency[load];
