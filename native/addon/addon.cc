@@ -18,6 +18,7 @@
 #include "../io/capture_reader.h"
 #include "../table/classifier.h"
 #include "../table/table_image.h"
+#include "live_engine.h"
 #include "record_builder.h"
 
 namespace sigwall::addon {
@@ -349,6 +350,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("benchDecode", Napi::Function::New(env, BenchDecode, "benchDecode"));
   exports.Set("anomalyCatalog", Napi::Function::New(env, AnomalyCatalog, "anomalyCatalog"));
   exports.Set("operationNames", Napi::Function::New(env, OperationNames, "operationNames"));
+  register_live_engine(env, exports);
   return exports;
 }
 

@@ -23,7 +23,12 @@ commands:
   ctl [--socket <path> | --url <url> --token-file <file>] [--json] <command>
       talk to a running appliance's control API (sigwall ctl help lists the commands)
   serve --config <appliance.yaml> [--summary-interval <seconds>]
-      run the appliance: engine, events, control API and a live summary, until SIGINT/SIGTERM`;
+      run the appliance: engine, events, control API and a live summary, until SIGINT/SIGTERM
+  run --config <appliance.yaml> [--json] [--events]
+      run the engine alone in the foreground (no policy store, no API): preflight, compile the
+      configured policy, start, print a summary on SIGINT/SIGTERM
+  inject <demo | load:N | scenario:NAME,... | capture> [--src IP] [--dst IP] [--rate PPS] [--interface IF] ...
+      send generated SIGTRAN traffic or a capture's packets as raw IPv4 (sigwall inject --help)`;
 
 function usage(message: string): never {
   throw new SigwallError('SIGWALL_ERR_USAGE', `${message}\n\n${kUsage}`);
@@ -107,6 +112,23 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { serve } = await import('./serve.js');
       return serve(rest, usage);
+    }
+    case 'inject': {
+      const { injectCommand, kInjectUsage } = await import('./inject.js');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(kInjectUsage + '\n');
+        return 0;
+      }
+      return injectCommand(rest, process.stdout, process.stderr);
+    }
+    case 'run': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, events: { type: 'boolean', default: false } },
+      });
+      if (positionals.length > 0 || values.config === undefined) usage('run needs --config <appliance.yaml>');
+      const { runCommand } = await import('./run.js');
+      return runCommand(values.config, { json: values.json ?? false, events: values.events ?? false, out: process.stdout, err: process.stderr });
     }
     case 'anomalies': {
       for (const { name, description } of anomalyCatalog()) process.stdout.write(`${name.padEnd(30)} ${description}\n`);

@@ -1,0 +1,560 @@
+// The live data plane as an Engine (src/engine/contract.ts): the native workers of the addon's
+// LiveEngine (src/dataplane/live-native.ts) behind the contract the control plane uses. This
+// class owns the memory shared with the workers (the counters buffer, the event drain buffer),
+// turns rule indices into rule ids through the table images it handed over, and watches the
+// native state so that a replay reaching its end, or a fault, is reported once.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { SigwallError, type ErrorCode } from '../errors.js';
+import type { ApplianceConfig } from '../config/appliance.js';
+import { anomalyCatalog, operationNames } from '../dataplane/decoder.js';
+import { addonPath } from '../dataplane/native.js';
+import {
+  liveAddon,
+  type CounterLayout,
+  type EventLayout,
+  type LiveAddon,
+  type LiveEngineConfig,
+  type LiveEngineState,
+  type NativeLiveEngine,
+} from '../dataplane/live-native.js';
+import type { Engine, EngineCounters, EngineEvent, EngineState, EngineStatus, EngineSummary } from './contract.js';
+import { readTableImageInfo, type TableImageInfo } from './image-info.js';
+
+export interface LiveEngineOptions {
+  // The parsed, path-resolved appliance configuration (src/config/appliance.ts).
+  config: ApplianceConfig;
+  // The compiled table the workers start with (src/policy/compile.ts).
+  table: Uint8Array;
+  // offline: the capture's bytes; read from config.replay.capture when omitted.
+  capture?: Uint8Array;
+  // false: forward without decoding or classifying (the benchmark's baseline).
+  inspect?: boolean;
+  // Rule slots reserved per worker in the counters: every later table must fit. Default: room
+  // for four times the first table's rules, at least 1,024 (16 KiB per worker).
+  ruleCapacity?: number;
+  // How long setTable waits for every worker to take a new table.
+  swapTimeoutMs?: number;
+  // How often the native state is polled for `finished` / `failed` while running.
+  statePollMs?: number;
+  // The addon (tests may pass another build); default: the one src/dataplane/native.ts loads.
+  addon?: LiveAddon;
+}
+
+const kDefaultSwapTimeoutMs = 5000;
+const kDefaultStatePollMs = 100;
+const kSwapPollMs = 2;
+const kMinRuleCapacity = 1024;
+const kMaxRuleCapacity = 0xfffe; // 0xFFFF is "no rule"
+const kDefaultDrain = 1024;
+const kMaxDrainPerCall = 4096;
+// Tables kept for naming the rules of events still in the rings after swaps.
+const kKeptGenerations = 16;
+
+// event_record.h: tcap_type 0 none, then these; application 0 unknown, 1 map, 2 cap.
+const kTcapTypes = ['unidirectional', 'begin', 'end', 'continue', 'abort'] as const;
+const kApplications = ['unknown', 'map', 'cap'] as const;
+const kActions = ['allow', 'drop', 'alert'] as const;
+const kSides = ['external', 'internal'] as const;
+const kCategories = ['custom', '1', '2', '3'] as const;
+
+function engineError(error: unknown, fallback: ErrorCode = 'SIGWALL_ERR_ENGINE'): SigwallError {
+  if (error instanceof SigwallError) return error;
+  const native = error as { code?: unknown; message?: unknown; port?: unknown; errno?: unknown };
+  const code = native.code === 'SIGWALL_ERR_TABLE' || native.code === 'SIGWALL_ERR_CAPTURE' || native.code === 'SIGWALL_ERR_ENGINE' ? native.code : fallback;
+  const message = typeof native.message === 'string' ? native.message : String(error);
+  const details: Record<string, unknown> = {};
+  if (typeof native.port === 'string') details.port = native.port;
+  if (typeof native.errno === 'number') details.errno = native.errno;
+  return new SigwallError(code, message, details);
+}
+
+// ISO 8601 with the full nanoseconds of a decimal epoch-nanosecond timestamp.
+export function isoFromNanoseconds(ns: bigint): string {
+  const seconds = ns / 1_000_000_000n;
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  const whole = new Date(Number(seconds) * 1000).toISOString(); // ...T12:34:56.000Z
+  return `${whole.slice(0, -5)}.${fraction}Z`;
+}
+
+function ipv4Text(bytes: Uint8Array): string {
+  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+}
+
+// RFC 5952: lowercase hex, leading zeros dropped, the longest run (first on ties) of two or
+// more zero groups as "::", an IPv4-mapped address (::ffff:a.b.c.d) with its dotted tail.
+export function ipv6Text(bytes: Uint8Array): string {
+  const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) return `::ffff:${ipv4Text(bytes.subarray(12, 16))}`;
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (list: number[]) => list.map((group) => group.toString(16)).join(':');
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+}
+
+function hexText(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+const ascii = new TextDecoder('latin1');
+
+export class LiveEngine implements Engine {
+  readonly #config: ApplianceConfig;
+  readonly #addon: LiveAddon;
+  readonly #inspect: boolean;
+  readonly #swapTimeoutMs: number;
+  readonly #statePollMs: number;
+  readonly #ruleCapacity: number;
+  #capture: Uint8Array | undefined;
+  #initialTable: Uint8Array;
+  #native: NativeLiveEngine | undefined;
+  #layout: CounterLayout | undefined;
+  #counters: BigUint64Array | undefined;
+  #eventLayout: EventLayout | undefined;
+  #drainBuffer: Uint8Array | undefined;
+  #state: EngineState = 'starting';
+  #error: string | undefined;
+  #startedAt: number | undefined;
+  #endedAt: number | undefined;
+  // Every table handed to the workers, by generation (events and counters carry it). Pruned to
+  // the active generation and those after it.
+  readonly #tables = new Map<number, TableImageInfo>();
+  #activeGeneration = 0;
+  #swapping: Promise<unknown> = Promise.resolve();
+  #stateTimer: NodeJS.Timeout | undefined;
+  readonly #listeners = new Set<(status: EngineStatus) => void>();
+  #operationNames: { map: Record<string, string>; cap: Record<string, string> } | undefined;
+  #anomalyNames: string[] | undefined;
+
+  constructor(options: LiveEngineOptions) {
+    this.#config = options.config;
+    this.#addon = options.addon ?? liveAddon();
+    if (typeof this.#addon.LiveEngine !== 'function' || typeof this.#addon.counterLayout !== 'function') {
+      throw new SigwallError('SIGWALL_ERR_ADDON', `the native addon at ${addonPath} has no live engine (built before it): rebuild it with \`npm run build:native\``);
+    }
+    this.#inspect = options.inspect ?? true;
+    this.#swapTimeoutMs = options.swapTimeoutMs ?? kDefaultSwapTimeoutMs;
+    this.#statePollMs = options.statePollMs ?? kDefaultStatePollMs;
+    this.#capture = options.capture;
+    this.#initialTable = options.table;
+    const info = readTableImageInfo(options.table);
+    this.#tables.set(1, info);
+    const capacity = options.ruleCapacity ?? Math.max(kMinRuleCapacity, 4 * info.rules.length);
+    if (!Number.isInteger(capacity) || capacity < info.rules.length || capacity > kMaxRuleCapacity) {
+      throw new SigwallError('SIGWALL_ERR_OPTIONS', `ruleCapacity ${capacity} must be an integer from the table's ${info.rules.length} rules to ${kMaxRuleCapacity}`);
+    }
+    this.#ruleCapacity = capacity;
+  }
+
+  // The configuration handed to the addon: converted once, at start.
+  #nativeConfig(): LiveEngineConfig {
+    const config = this.#config;
+    let replay: LiveEngineConfig['replay'];
+    if (config.backend === 'pcap') {
+      if (!config.replay) throw new SigwallError('SIGWALL_ERR_CONFIG', 'backend pcap needs replay.capture');
+      if (this.#capture === undefined) {
+        try {
+          this.#capture = readFileSync(config.replay.capture);
+        } catch (error) {
+          throw new SigwallError('SIGWALL_ERR_FILE', `cannot read capture ${config.replay.capture}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+            file: config.replay.capture,
+          });
+        }
+      }
+      replay = { capture: this.#capture, pace: config.replay.pace, loop: config.replay.loop, side: config.replay.side, ...(config.replay.rate !== undefined ? { rate: config.replay.rate } : {}) };
+    }
+    return {
+      backend: config.backend,
+      mode: config.mode,
+      ports: config.ports.map((port) => ({ interface: port.interface, role: port.role, ...(port.queues ? { queues: [...port.queues] } : {}) })),
+      ...(replay ? { replay } : {}),
+      monitorSide: config.monitorSide,
+      ...(config.workers !== undefined ? { workers: config.workers } : {}),
+      ...(config.cpus ? { cpus: [...config.cpus] } : {}),
+      ringFrames: config.rings.frames,
+      batch: config.rings.batch,
+      eventSlots: config.rings.events,
+      failMode: config.failMode,
+      inspect: this.#inspect,
+      decode: { verifyCrc: config.decode.verifyCrc, mtp3Variant: config.decode.mtp3Variant, capSsns: [...config.decode.capSsns] },
+      table: this.#initialTable,
+      ruleCapacity: this.#ruleCapacity,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.#native) throw new SigwallError('SIGWALL_ERR_ENGINE', `the engine was already started (state ${this.#state}); create a new one to start again`);
+    this.#state = 'starting';
+    try {
+      const native = new this.#addon.LiveEngine(this.#nativeConfig());
+      this.#native = native;
+      this.#layout = this.#addon.counterLayout(this.#ruleCapacity, native.workers);
+      this.#counters = new BigUint64Array(this.#layout.size);
+      this.#eventLayout = this.#addon.eventLayout();
+      native.start(this.#counters);
+    } catch (error) {
+      this.#state = 'failed';
+      const failure = error instanceof SigwallError && error.code !== 'SIGWALL_ERR_ENGINE' ? error : engineError(error);
+      this.#error = failure.message;
+      this.#endedAt = Date.now();
+      throw failure;
+    }
+    this.#activeGeneration = 1;
+    this.#startedAt = Date.now();
+    this.#state = 'running';
+    this.#stateTimer = setInterval(() => this.#pollState(), this.#statePollMs);
+    this.#stateTimer.unref();
+    // A replay can finish (or a port fail) before the first poll.
+    this.#pollState();
+  }
+
+  // Reads the native state; on leaving `running` by itself, records why and tells the listeners once.
+  #pollState(): LiveEngineState | undefined {
+    const native = this.#native;
+    if (!native || this.#state !== 'running') return undefined;
+    const state = native.state();
+    if (state === 'finished' || state === 'failed') {
+      this.#state = state;
+      this.#endedAt = Date.now();
+      if (state === 'failed') this.#error = native.lastError()?.message ?? 'the data plane failed without a message';
+      this.#clearStateTimer();
+      const status = this.status();
+      // Every listener hears it, even when one throws; the first error is rethrown after.
+      const errors: unknown[] = [];
+      for (const listener of [...this.#listeners]) {
+        try {
+          listener(status);
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    }
+    return state;
+  }
+
+  #clearStateTimer(): void {
+    if (this.#stateTimer) clearInterval(this.#stateTimer);
+    this.#stateTimer = undefined;
+  }
+
+  async stop(): Promise<EngineSummary> {
+    this.#clearStateTimer();
+    if (this.#native && (this.#state === 'running' || this.#state === 'finished' || this.#state === 'failed')) {
+      const ended = this.#state;
+      this.#state = 'stopping';
+      try {
+        this.#native.stop();
+      } catch (error) {
+        this.#state = 'failed';
+        this.#error = engineError(error).message;
+        this.#endedAt ??= Date.now();
+        throw engineError(error);
+      }
+      // A finished replay or a failed engine keeps its state (and its error) after stop.
+      this.#state = ended === 'running' ? 'stopped' : ended;
+      this.#endedAt ??= Date.now();
+    } else if (!this.#native) {
+      this.#state = 'stopped';
+    }
+    return { status: this.status(), counters: this.counters() };
+  }
+
+  status(): EngineStatus {
+    const config = this.#config;
+    const ports =
+      config.backend === 'pcap'
+        ? [{ name: config.replay ? basename(config.replay.capture) : 'capture', role: 'capture' as const }]
+        : config.ports.map((port) => ({ name: port.interface, role: port.role }));
+    const table = this.#tables.get(this.#activeGeneration);
+    const end = this.#endedAt ?? Date.now();
+    return {
+      state: this.#state,
+      mode: config.mode,
+      backend: config.backend,
+      workers: this.#native?.workers ?? 0,
+      ports,
+      ...(this.#startedAt !== undefined ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
+      uptimeSeconds: this.#startedAt === undefined ? 0 : Math.max(0, (end - this.#startedAt) / 1000),
+      ...(table && this.#native ? { table: { generation: this.#activeGeneration, sha256: table.sha256, policyName: table.policyName, rules: table.rules.length } } : {}),
+      ...(this.#error !== undefined ? { error: this.#error } : {}),
+    };
+  }
+
+  counters(): EngineCounters {
+    const info = this.#tables.get(this.#activeGeneration) ?? this.#tables.get(1)!;
+    const ruleCount = info.rules.length;
+    const totals: EngineCounters = {
+      packets: 0,
+      bytes: 0,
+      messages: 0,
+      forwardedPackets: 0,
+      droppedPackets: 0,
+      verdicts: { allow: 0, drop: 0, alert: 0 },
+      malformed: 0,
+      shadowHits: 0,
+      categories: { custom: 0, cat1: 0, cat2: 0, cat3: 0 },
+      ruleIds: info.rules.map((rule) => rule.id),
+      ruleHits: new Array<number>(ruleCount).fill(0),
+      ruleShadowHits: new Array<number>(ruleCount).fill(0),
+      anomalies: {},
+      ringDrops: 0,
+      reassemblyBoundHits: 0,
+      eventsLost: 0,
+      perWorker: [],
+    };
+    const layout = this.#layout;
+    const counters = this.#counters;
+    if (!layout || !counters) return totals;
+    const slot = layout.slots;
+    const anomalies = new Map<string, number>();
+    for (let worker = 0; worker < layout.workers; worker++) {
+      const base = worker * layout.stride;
+      const read = (index: number) => Number(counters[base + index]!);
+      const packets = read(slot.packets);
+      const messages = read(slot.messages);
+      const eventsLost = read(slot.eventsLost);
+      const ringDrops = read(slot.ringDrops);
+      totals.packets += packets;
+      totals.bytes += read(slot.bytes);
+      totals.messages += messages;
+      totals.forwardedPackets += read(slot.forwardedPackets);
+      totals.droppedPackets += read(slot.droppedPackets);
+      totals.verdicts.allow += read(slot.verdictAllow);
+      totals.verdicts.drop += read(slot.verdictDrop);
+      totals.verdicts.alert += read(slot.verdictAlert);
+      totals.malformed += read(slot.malformed);
+      totals.shadowHits += read(slot.shadowHits);
+      totals.categories.custom += read(slot.categoryCustom);
+      totals.categories.cat1 += read(slot.category1);
+      totals.categories.cat2 += read(slot.category2);
+      totals.categories.cat3 += read(slot.category3);
+      totals.ringDrops += ringDrops;
+      totals.reassemblyBoundHits += read(slot.reassemblyBoundHits);
+      totals.eventsLost += eventsLost;
+      totals.perWorker.push({ worker, packets, messages, eventsLost, ringDrops });
+      layout.anomalyNames.forEach((name, i) => {
+        const count = read(layout.anomalies + i);
+        if (count > 0) anomalies.set(name, (anomalies.get(name) ?? 0) + count);
+      });
+      // Per-rule slots are in the rule order of the table the worker uses (its tableGeneration
+      // slot); a worker still on an older table during a swap is left out of the per-rule sums.
+      if (read(slot.tableGeneration) === this.#activeGeneration) {
+        for (let rule = 0; rule < ruleCount; rule++) {
+          totals.ruleHits[rule]! += read(layout.rules + rule);
+          totals.ruleShadowHits[rule]! += read(layout.ruleShadow + rule);
+        }
+      }
+    }
+    totals.anomalies = Object.fromEntries([...anomalies].sort((a, b) => a[0].localeCompare(b[0])));
+    return totals;
+  }
+
+  async setTable(image: Uint8Array): Promise<{ generation: number }> {
+    // One swap at a time: a second waits for the first, so generations complete in order.
+    const run = this.#swapping.then(() => this.#swap(image));
+    this.#swapping = run.catch(() => undefined);
+    return run;
+  }
+
+  async #swap(image: Uint8Array): Promise<{ generation: number }> {
+    const info = readTableImageInfo(image); // SIGWALL_ERR_TABLE before the addon sees it
+    if (info.rules.length > this.#ruleCapacity) {
+      throw new SigwallError('SIGWALL_ERR_TABLE', `table image: ${info.rules.length} rules exceed the engine's ${this.#ruleCapacity} rule counters; restart the engine to use this policy`);
+    }
+    const native = this.#native;
+    if (!native) {
+      // Not started yet: this becomes the table the workers start with.
+      this.#initialTable = image;
+      this.#tables.set(1, info);
+      return { generation: 1 };
+    }
+    if (this.#state !== 'running') {
+      throw new SigwallError('SIGWALL_ERR_ENGINE', `the engine is ${this.#state}: no worker is running to take a new table`);
+    }
+    let generation: number;
+    try {
+      generation = native.setTable(image);
+    } catch (error) {
+      throw engineError(error, 'SIGWALL_ERR_TABLE');
+    }
+    this.#tables.set(generation, info);
+    const deadline = Date.now() + this.#swapTimeoutMs;
+    for (;;) {
+      const generations = native.activeGenerations();
+      if (generations.every((g) => g >= generation)) break;
+      const state = this.#pollState();
+      if (state === 'finished' || state === 'stopped' || this.#state !== 'running') {
+        throw new SigwallError('SIGWALL_ERR_ENGINE', `the engine became ${this.#state} before every worker took table generation ${generation}`);
+      }
+      if (state === 'failed') throw new SigwallError('SIGWALL_ERR_ENGINE', `the engine failed during the table swap: ${this.#error ?? ''}`);
+      if (Date.now() >= deadline) {
+        throw new SigwallError(
+          'SIGWALL_ERR_ENGINE',
+          `table generation ${generation} not taken by every worker within ${this.#swapTimeoutMs} ms (workers at ${generations.join(', ')}): a worker is stuck`,
+          { generation, generations },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, kSwapPollMs));
+    }
+    this.#activeGeneration = Math.max(this.#activeGeneration, generation);
+    // Events of older generations may still sit in the rings: keep the last few tables.
+    for (const old of this.#tables.keys()) if (old <= generation - kKeptGenerations) this.#tables.delete(old);
+    return { generation };
+  }
+
+  drainEvents(max = kDefaultDrain): EngineEvent[] {
+    const native = this.#native;
+    const layout = this.#eventLayout;
+    if (!native || !layout) return [];
+    const wanted = Math.max(0, Math.min(Math.floor(max), kMaxDrainPerCall));
+    if (wanted === 0) return [];
+    if (!this.#drainBuffer || this.#drainBuffer.byteLength < wanted * layout.size) this.#drainBuffer = new Uint8Array(wanted * layout.size);
+    const target = this.#drainBuffer.subarray(0, wanted * layout.size);
+    const count = native.drainEvents(target);
+    const events: EngineEvent[] = [];
+    for (let i = 0; i < count; i++) events.push(this.#decodeEvent(target.subarray(i * layout.size, (i + 1) * layout.size), layout));
+    return events;
+  }
+
+  #names() {
+    this.#operationNames ??= operationNames();
+    this.#anomalyNames ??= this.#layout?.anomalyNames ?? anomalyCatalog().map((entry) => entry.name);
+    return { operations: this.#operationNames, anomalies: this.#anomalyNames };
+  }
+
+  #decodeEvent(record: Uint8Array, layout: EventLayout): EngineEvent {
+    const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+    const f = layout.fields;
+    const u8 = (name: keyof typeof f) => view.getUint8(f[name].offset);
+    const u16 = (name: keyof typeof f) => view.getUint16(f[name].offset, true);
+    const u32 = (name: keyof typeof f) => view.getUint32(f[name].offset, true);
+    const u64 = (name: keyof typeof f) => view.getBigUint64(f[name].offset, true);
+    const bytes = (name: keyof typeof f, length: number) => record.subarray(f[name].offset, f[name].offset + Math.min(length, f[name].length ?? length));
+    const text = (name: keyof typeof f, lengthField: keyof typeof f) => ascii.decode(bytes(name, u8(lengthField)));
+    const flags = u8('flags');
+    const has = (bit: number) => (flags & bit) !== 0;
+    const names = this.#names();
+
+    const worker = u16('worker');
+    const generation = u32('tableGeneration');
+    // The table the event was decided with; unknown only for an event left in a ring through
+    // more than kKeptGenerations swaps: its rule index is then reported without an id.
+    const table = this.#tables.get(generation);
+    const policy = table?.policyName ?? '';
+    const kind = layout.kinds[u8('kind')] ?? 'malformed';
+    const action = kActions[u8('action')] ?? 'allow';
+    const ruleIndex = u16('rule');
+    const decided = ruleIndex !== layout.noRule;
+    const ruleId = !table ? undefined : decided ? table.rules[ruleIndex]?.id : `${policy}#${has(layout.flagBits.malformed) ? 'malformed' : 'default'}`;
+    const categoryCode = u8('category');
+    const shadowCount = Math.min(u8('shadowCount'), f.shadow.length ?? 8);
+    const shadowRuleIds: string[] = [];
+    for (let i = 0; i < shadowCount; i++) {
+      const index = view.getUint16(f.shadow.offset + 2 * i, true);
+      const id = table?.rules[index]?.id;
+      if (id !== undefined) shadowRuleIds.push(id);
+    }
+    const timestampNs = u64('timestampNs');
+    const portIndex = u16('port');
+    const portName = this.#config.backend === 'pcap' ? (this.#config.replay ? basename(this.#config.replay.capture) : undefined) : this.#config.ports[portIndex]?.interface;
+    const sideCode = u8('side');
+    const application = kApplications[u8('application')] ?? 'unknown';
+
+    const event: EngineEvent = {
+      id: `${worker}-${u64('sequence')}`,
+      time: isoFromNanoseconds(timestampNs),
+      timestampNs: timestampNs.toString(),
+      kind,
+      action,
+      worker,
+      ...(portName !== undefined ? { port: portName } : {}),
+      ...(kSides[sideCode] ? { side: kSides[sideCode] } : {}),
+      ...(decided ? { ruleIndex } : {}),
+      ...(ruleId !== undefined ? { ruleId } : {}),
+      ...(categoryCode !== layout.noCategory && kCategories[categoryCode] ? { category: kCategories[categoryCode] } : {}),
+      shadowRuleIds,
+      tableGeneration: generation,
+      frame: Number(u64('frame')),
+      operations: [],
+      anomalies: [],
+      application,
+    };
+    if (has(layout.flagBits.hasIp)) {
+      const v6 = u8('ipVersion') === 6;
+      const src = bytes('ipSrc', v6 ? 16 : 4);
+      const dst = bytes('ipDst', v6 ? 16 : 4);
+      event.ip = { src: v6 ? ipv6Text(src) : ipv4Text(src), dst: v6 ? ipv6Text(dst) : ipv4Text(dst) };
+      event.sctp = { srcPort: u16('srcPort'), dstPort: u16('dstPort'), stream: u16('stream'), ppid: u32('ppid') };
+    }
+    if (has(layout.flagBits.hasMtp3)) event.mtp3 = { opc: u32('opc'), dpc: u32('dpc'), si: u8('si') };
+    if (has(layout.flagBits.hasSccp)) {
+      const calling = text('callingDigits', 'callingDigitsLength');
+      const called = text('calledDigits', 'calledDigitsLength');
+      event.sccp = {
+        ...(calling !== '' ? { callingDigits: calling } : {}),
+        ...(has(layout.flagBits.callingSsn) ? { callingSsn: u8('callingSsn') } : {}),
+        ...(called !== '' ? { calledDigits: called } : {}),
+        ...(has(layout.flagBits.calledSsn) ? { calledSsn: u8('calledSsn') } : {}),
+      };
+    }
+    if (has(layout.flagBits.hasTcap)) {
+      const type = kTcapTypes[u8('tcapType') - 1];
+      const otid = bytes('otid', u8('otidLength'));
+      const dtid = bytes('dtid', u8('dtidLength'));
+      event.tcap = { type: type ?? 'unknown', ...(otid.length > 0 ? { otid: hexText(otid) } : {}), ...(dtid.length > 0 ? { dtid: hexText(dtid) } : {}) };
+      const opcodeCount = Math.min(u8('opcodeCount'), f.opcodes.length ?? 4);
+      for (let i = 0; i < opcodeCount; i++) {
+        const opcode = view.getInt32(f.opcodes.offset + 4 * i, true);
+        if (opcode === layout.noOpcode) {
+          event.operations.push({});
+          continue;
+        }
+        const name = application === 'map' ? names.operations.map[opcode] : application === 'cap' ? names.operations.cap[opcode] : undefined;
+        event.operations.push({ opcode, ...(name !== undefined ? { name } : {}) });
+      }
+      const imsi = text('imsi', 'imsiLength');
+      const msisdn = text('msisdn', 'msisdnLength');
+      if (imsi !== '') event.imsi = imsi;
+      if (msisdn !== '') event.msisdn = msisdn;
+    }
+    const low = view.getBigUint64(f.anomalies.offset, true);
+    const high = view.getBigUint64(f.anomalies.offset + 8, true);
+    if (low !== 0n || high !== 0n) {
+      names.anomalies.forEach((name, bit) => {
+        const word = bit < 64 ? low : high;
+        if ((word >> BigInt(bit % 64)) & 1n) event.anomalies.push(name);
+      });
+    }
+    const captured = Math.min(u32('capturedLength'), layout.snapLength, record.byteLength - layout.frameOffset);
+    if (captured > 0) {
+      event.packet = {
+        linkType: u32('linkType'),
+        originalLength: u32('originalLength'),
+        base64: Buffer.from(record.buffer, record.byteOffset + layout.frameOffset, captured).toString('base64'),
+      };
+    }
+    return event;
+  }
+
+  onStateChange(listener: (status: EngineStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+}
