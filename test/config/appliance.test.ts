@@ -34,11 +34,17 @@ const base = { policy: 'p.ts', dataDir: 'data' };
 describe('shipped appliance configurations', () => {
   const files = readdirSync(shipped).filter((file) => /\.(ya?ml|json)$/.test(file));
 
-  it('ships the demo, a two-port inline and a monitor configuration', () => {
-    expect(files.sort()).toEqual(['demo.yaml', 'inline.yaml', 'monitor.yaml']);
+  it('ships the demo, a two-port inline, a monitor and the production (systemd) configuration', () => {
+    expect(files.sort()).toEqual(['demo.yaml', 'inline.yaml', 'monitor.yaml', 'production.yaml']);
   });
 
-  for (const file of files) {
+  it('production.yaml takes its policy from the installed layout the systemd unit uses (/etc/sigwall)', () => {
+    const config = loadApplianceConfig(join(shipped, 'production.yaml'));
+    expect(config.policy).toBe('/etc/sigwall/policies/fs11-baseline.ts');
+    expect(config.dataDir).toBe('/var/lib/sigwall');
+  });
+
+  for (const file of files.filter((name) => name !== 'production.yaml')) {
     it(`${file} parses and its policy path points into firmware-config/policies`, () => {
       const config = loadApplianceConfig(join(shipped, file));
       expect(config.policy).toBe(join(root, 'firmware-config', 'policies', 'fs11-baseline.ts'));
