@@ -15,7 +15,7 @@ cmake -S native -B build/native-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DSIGWALL_TESTS=ON -DSIGWALL_SANITIZE=ON >/dev/null
 cmake --build build/native-asan -j "$jobs"
 mkdir -p build/reports
-GTEST_OUTPUT="xml:$PWD/build/reports/gtest.xml" ctest --test-dir build/native-asan --output-on-failure
+GTEST_OUTPUT="xml:$PWD/build/reports/" ctest --test-dir build/native-asan --output-on-failure
 
 seconds=${FUZZ_SECONDS:-15}
 if [ "$seconds" != "0" ]; then

@@ -21,9 +21,10 @@ const kIffUp = 0x1; // include/uapi/linux/if.h
 // The UMEM frame size the afxdp backend uses per ring frame (RIG.md: 2048-byte frames, one UMEM
 // per socket, fill + TX halves).
 export const kAfxdpFrameBytes = 2048;
-// Programs a crashed sigwall run can leave on a port: the project's own (its name starts with
-// "sigwall", BPF names are cut at 15 characters) and libxdp's default XSK program.
-const kSigwallXdpProgram = /^(sigwall|xsk_def_prog)/;
+// The program a crashed sigwall run can leave on a port: the project's own (native/bpf/, its name
+// starts with "sigwall"; BPF names are cut at 15 characters). libxdp's default XSK program
+// (xsk_def_prog) is someone else's: the afxdp backend refuses to replace it, so preflight does too.
+const kSigwallXdpProgram = /^sigwall/;
 
 export interface XdpProgramInfo {
   id: number;
