@@ -93,7 +93,8 @@ if(SIGWALL_HAVE_AFXDP)
       # sigwall_core is defined after this file is included; CMake resolves the name at generation.
       target_link_libraries(sigwall_afxdp_tests PRIVATE sigwall_afxdp sigwall_core GTest::gtest GTest::gtest_main)
       target_compile_definitions(sigwall_afxdp_tests PRIVATE
-        SIGWALL_DEMO_CAPTURE="${CMAKE_CURRENT_LIST_DIR}/../../firmware-config/demo/demo.pcap")
+        SIGWALL_DEMO_CAPTURE="${CMAKE_CURRENT_LIST_DIR}/../../firmware-config/demo/demo.pcap"
+        SIGWALL_SHARED_CAPTURES="${CMAKE_CURRENT_LIST_DIR}/../../../shared/captures")
       add_test(NAME afxdp_tests COMMAND sigwall_afxdp_tests)
     endif()
   endif()

@@ -744,7 +744,7 @@ class AfxdpWorkerIo final : public WorkerIo {
     const char* interface = port >= 0 && interfaces_ && static_cast<size_t>(port) < interfaces_->size()
                                 ? (*interfaces_)[port].c_str()
                                 : "?";
-    set_error(*failure_, port, error_number, "afxdp: port %d (%s): %s", port, interface, text);
+    set_error(*failure_, port, error_number, "port %d (%s): %s", port, interface, text);
   }
 
   std::vector<XskSocket*> sockets_;
@@ -773,12 +773,12 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     failure_claimed_ = false;
     install_library_logging();
     if (config.mode != EngineMode::kMonitor && config.mode != EngineMode::kInline) {
-      set_error(error, -1, 0, "afxdp: the backend reads live ports; mode must be monitor or inline");
+      set_error(error, -1, 0, "the backend reads live ports; mode must be monitor or inline");
       return false;
     }
     size_t port_count = config.ports.size();
     if (port_count == 0 || port_count > kMaxPorts || (config.mode == EngineMode::kInline && port_count != 2)) {
-      set_error(error, -1, 0, "afxdp: %s mode needs %s port(s), got %zu",
+      set_error(error, -1, 0, "%s mode needs %s port(s), got %zu",
                 config.mode == EngineMode::kInline ? "inline" : "monitor",
                 config.mode == EngineMode::kInline ? "exactly 2" : "1 to 16", port_count);
       return false;
@@ -795,7 +795,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
       interfaces_.push_back(interface);
       int port = static_cast<int>(p);
       if (interface.empty() || interface.size() >= IFNAMSIZ || if_nametoindex(interface.c_str()) == 0) {
-        set_error(error, port, interface.empty() ? 0 : errno, "afxdp: port %d (%s): no such interface", port,
+        set_error(error, port, interface.empty() ? 0 : errno, "port %d (%s): no such interface", port,
                   interface.c_str());
         return false;
       }
@@ -806,18 +806,18 @@ class AfxdpBackendImpl final : public AfxdpBackend {
         queues[p] = config.ports[p].queues;
       }
       if (queues[p].empty()) {
-        set_error(error, port, 0, "afxdp: port %d (%s): the interface has no RX queue", port, interface.c_str());
+        set_error(error, port, 0, "port %d (%s): the interface has no RX queue", port, interface.c_str());
         return false;
       }
       std::vector<bool> listed(available, false);
       for (uint32_t q : queues[p]) {
         if (q >= available || q >= SIGWALL_XDP_MAX_QUEUES) {
-          set_error(error, port, 0, "afxdp: port %d (%s): RX queue %u does not exist (the interface has %u)", port,
+          set_error(error, port, 0, "port %d (%s): RX queue %u does not exist (the interface has %u)", port,
                     interface.c_str(), q, available);
           return false;
         }
         if (listed[q]) {
-          set_error(error, port, 0, "afxdp: port %d (%s): RX queue %u is listed twice", port, interface.c_str(), q);
+          set_error(error, port, 0, "port %d (%s): RX queue %u is listed twice", port, interface.c_str(), q);
           return false;
         }
         listed[q] = true;
@@ -826,7 +826,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
       // unjudged (fail-open) or dropped (fail-closed) while the engine runs. Every queue is read.
       if (config.mode == EngineMode::kInline && queues[p].size() < available) {
         set_error(error, port, 0,
-                  "afxdp: port %d (%s): an inline port is read on every RX queue (it has %u, %zu listed): SCTP on "
+                  "port %d (%s): an inline port is read on every RX queue (it has %u, %zu listed): SCTP on "
                   "the others would bypass the engine; list them all, or reduce the queues (ethtool -L %s combined N)",
                   port, interface.c_str(), available, queues[p].size(), interface.c_str());
         return false;
@@ -835,7 +835,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
       interface_mtu(interface.c_str(), mtu);
       uint64_t needed = mtu + kEthernetOverhead + XDP_PACKET_HEADROOM;
       if (needed > kLargeFrame) {
-        set_error(error, port, 0, "afxdp: port %d (%s): MTU %u does not fit an AF_XDP frame (at most %u)", port,
+        set_error(error, port, 0, "port %d (%s): MTU %u does not fit an AF_XDP frame (at most %u)", port,
                   interface.c_str(), mtu,
                   kLargeFrame - kEthernetOverhead - XDP_PACKET_HEADROOM);
         return false;
@@ -858,13 +858,13 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     if (worker_count > most_workers) {
       if (config.mode == EngineMode::kInline && fewest != most) {
         set_error(error, -1, 0,
-                  "afxdp: %u workers need a socket on both inline ports, but %s has %zu RX queue(s) and %s %zu: "
+                  "%u workers need a socket on both inline ports, but %s has %zu RX queue(s) and %s %zu: "
                   "give both ports the same queues, or set workers to %u",
                   worker_count, interfaces_[0].c_str(), queues[0].size(), interfaces_[1].c_str(), queues[1].size(),
                   most_workers);
       } else {
         set_error(error, -1, 0,
-                  "afxdp: %u workers but only %u RX queue(s) to serve (one AF_XDP socket per queue): set workers "
+                  "%u workers but only %u RX queue(s) to serve (one AF_XDP socket per queue): set workers "
                   "to at most %u, or give the port(s) more queues (ethtool -L)",
                   worker_count, most_workers, most_workers);
       }
@@ -933,10 +933,10 @@ class AfxdpBackendImpl final : public AfxdpBackend {
   void set_attach_mode(XdpAttachMode mode) override { attach_mode_ = mode; }
 
  private:
-  // "afxdp: port N: " in front of an XdpProgram message (which already names the interface).
+  // "port N: " in front of an XdpProgram message (which already names the interface).
   static void prefix_port(BackendError& error, size_t port) {
     char prefix[40];
-    int prefix_length = snprintf(prefix, sizeof prefix, "afxdp: port %zu: ", port);
+    int prefix_length = snprintf(prefix, sizeof prefix, "port %zu: ", port);
     if (prefix_length <= 0 || static_cast<size_t>(prefix_length) >= sizeof error.message) return;
     size_t kept = strnlen(error.message, sizeof error.message - 1 - prefix_length);
     memmove(error.message + prefix_length, error.message, kept);
@@ -955,7 +955,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     socket.area_size = static_cast<size_t>(frames) * frame_size;
     void* area = mmap(nullptr, socket.area_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (area == MAP_FAILED) {
-      set_error(error, port, errno, "afxdp: port %u (%s) queue %u: cannot map %zu bytes of UMEM", port, interface,
+      set_error(error, port, errno, "port %u (%s) queue %u: cannot map %zu bytes of UMEM", port, interface,
                 queue, socket.area_size);
       return false;
     }
@@ -980,7 +980,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
         socket.umem = nullptr;
         // UMEM registration pins memory: without CAP_IPC_LOCK it counts against RLIMIT_MEMLOCK.
         set_error(error, port, -result,
-                  "afxdp: port %u (%s) queue %u: cannot register %zu bytes of UMEM (lower ringFrames, or "
+                  "port %u (%s) queue %u: cannot register %zu bytes of UMEM (lower ringFrames, or "
                   "run with CAP_IPC_LOCK)",
                   port, interface, queue, socket.area_size);
         return false;
@@ -1008,7 +1008,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
         continue;
       }
       if (!zero_copy) {
-        set_error(error, port, last_error, "afxdp: port %u (%s) queue %u: cannot create the AF_XDP socket", port,
+        set_error(error, port, last_error, "port %u (%s) queue %u: cannot create the AF_XDP socket", port,
                   interface, queue);
         return false;
       }
@@ -1017,7 +1017,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     socket.fd = xsk_socket__fd(socket.socket);
     int result = xsk_socket__update_xskmap(socket.socket, program.xsk_map_fd());
     if (result != 0) {
-      set_error(error, port, -result, "afxdp: port %u (%s) queue %u: cannot enter the socket into the XSKMAP", port,
+      set_error(error, port, -result, "port %u (%s) queue %u: cannot enter the socket into the XSKMAP", port,
                 interface, queue);
       return false;
     }
@@ -1025,7 +1025,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     // Every receive frame starts in the fill ring; every transmit frame on the free list.
     uint32_t index = 0;
     if (xsk_ring_prod__reserve(&socket.fill, socket.rx_frames, &index) != socket.rx_frames) {
-      set_error(error, port, 0, "afxdp: port %u (%s) queue %u: the fill ring is smaller than expected", port,
+      set_error(error, port, 0, "port %u (%s) queue %u: the fill ring is smaller than expected", port,
                 interface, queue);
       return false;
     }
