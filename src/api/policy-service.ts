@@ -6,6 +6,13 @@
 // the pointer moves undoes what was done (the version is discarded, the engine gets its old
 // table back when it had taken the new one), so a failed apply leaves the store, the engine and
 // its counters as they were.
+//
+// Operating mode (setMode): an inline appliance can be switched to monitor ("observe": bridge
+// every packet, judge and report everything) and back without a restart. The store always
+// holds the real versions; what the engine runs is the active version's image (inline) or the
+// image of its observe form (monitor, src/policy/observe.ts), and every apply, rollback and list
+// update installs the form that matches the effective mode. It is runtime state: a restart
+// comes back in config.mode.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -13,10 +20,11 @@ import { z } from 'zod';
 import type { ApplianceConfig } from '../config/appliance.js';
 import { decodeCaptureRecords, type DecodeOptions } from '../dataplane/decoder.js';
 import type { MessageRecord } from '../decode/record.js';
-import type { Engine } from '../engine/contract.js';
+import { EngineMode, type Engine, type EngineStatus } from '../engine/contract.js';
 import { SigwallError } from '../errors.js';
 import type { CompiledTable } from '../policy/compile.js';
 import { loadPolicy } from '../policy/load.js';
+import { observePolicy } from '../policy/observe.js';
 import { DigitPrefix, type ResolvedPolicy } from '../policy/schema.js';
 import { sha256Hex, type PolicyFormat, type PolicyStore, type StoredVersion, type VersionRecord } from '../store/policy-store.js';
 import { diffPolicies, summarizeDiff, type PolicyDiff } from './diff.js';
@@ -63,12 +71,31 @@ export type DryRunResult = z.infer<typeof DryRunResult>;
 
 const kExampleFrames = 20;
 
+// The operating mode: the configured one, the one in effect, and who set it when (at start: the
+// configuration).
+export const OperatingMode = z.object({
+  mode: EngineMode.describe('config.mode: what the appliance comes back in after a restart'),
+  effectiveMode: EngineMode.describe('what the data plane does now: monitor on an inline appliance = bridge everything, judge and report, remove nothing'),
+  since: z.string().describe('when the effective mode took effect (ISO 8601)'),
+  by: z.string().describe('who set it ("sigwall (configuration)" at start)'),
+  via: z.string().describe('unix, tcp or startup'),
+  comment: z.string(),
+});
+export type OperatingMode = z.infer<typeof OperatingMode>;
+
+export const SwitchableMode = z.enum(['inline', 'monitor']);
+export type SwitchableMode = z.infer<typeof SwitchableMode>;
+
 function stripRuleIds(policy: ResolvedPolicy): unknown {
   return { ...policy, rules: policy.rules.map(({ id: _id, ...rule }) => rule) };
 }
 
 export class PolicyService {
   #busy = false;
+  #mode: OperatingMode;
+  // The observe-form image of the last version it was built for (keyed by that version's
+  // table SHA-256): a switch, or a status read, does not recompile an unchanged version.
+  #observeImage: { versionSha256: string; image: Uint8Array; sha256: string } | undefined;
 
   constructor(
     readonly config: ApplianceConfig,
@@ -76,7 +103,76 @@ export class PolicyService {
     readonly engine: Engine,
     readonly compile: CompileFunction,
     readonly log: (line: string) => void = () => {},
-  ) {}
+  ) {
+    this.#mode = { mode: config.mode, effectiveMode: config.mode, since: new Date().toISOString(), by: 'sigwall (configuration)', via: 'startup', comment: '' };
+  }
+
+  operatingMode(): OperatingMode {
+    return { ...this.#mode };
+  }
+
+  get #observing(): boolean {
+    return this.#mode.effectiveMode === 'monitor' && this.config.mode === 'inline';
+  }
+
+  #observeFormOf(versionSha256: string, resolved: unknown): { image: Uint8Array; sha256: string } {
+    if (this.#observeImage?.versionSha256 !== versionSha256) {
+      const image = this.compile(observePolicy(resolved as ResolvedPolicy)).image;
+      this.#observeImage = { versionSha256, image, sha256: sha256Hex(image) };
+    }
+    return this.#observeImage;
+  }
+
+  // The image the engine must run for a version in the effective mode.
+  #imageToRun(version: { sha256: string; image: Uint8Array; resolved: unknown }): Uint8Array {
+    return this.#observing ? this.#observeFormOf(version.sha256, version.resolved).image : version.image;
+  }
+
+  // The SHA-256 of the table the engine should be running now (null: no active version), for
+  // status's engineTableMatches.
+  expectedTableSha256(): string | null {
+    const active = this.store.active();
+    if (!active) return null;
+    return this.#observing ? this.#observeFormOf(active.record.sha256, active.resolved).sha256 : active.record.sha256;
+  }
+
+  // Switches an inline appliance between inline (enforce) and monitor (observe) by swapping the
+  // engine's table; nothing else changes, no port is touched. Offline and monitor appliances
+  // refuse: a SPAN/TAP port cannot forward, and a replay has no wire.
+  setMode(target: SwitchableMode, actor: Actor, comment: string): Promise<{ mode: OperatingMode; status: EngineStatus }> {
+    return this.#exclusive(async () => {
+      const configured = this.config.mode;
+      if (configured === 'monitor') {
+        throw new SigwallError(
+          'SIGWALL_ERR_CONFLICT',
+          'this appliance is configured in monitor mode: its ports receive a SPAN/TAP copy and cannot forward, so it cannot enforce (inline) and already only observes. ' +
+            'Mode changes are for inline appliances (config.mode inline, two bridged ports)',
+          { configuredMode: configured, requested: target },
+        );
+      }
+      if (configured === 'offline') {
+        throw new SigwallError(
+          'SIGWALL_ERR_CONFLICT',
+          'this appliance replays a capture (mode offline): there is no wire to bridge or observe, and replay verdicts remove nothing. ' +
+            'Mode changes are for inline appliances (config.mode inline, two bridged ports); to see what a policy would do, use policy dry-run',
+          { configuredMode: configured, requested: target },
+        );
+      }
+      const from = this.#mode.effectiveMode;
+      if (from === target) {
+        throw new SigwallError('SIGWALL_ERR_CONFLICT', `the appliance is already in ${target} mode (since ${this.#mode.since}, set by ${this.#mode.by})`, { effectiveMode: from, since: this.#mode.since, by: this.#mode.by });
+      }
+      const active = this.store.active();
+      if (active) {
+        const image = target === 'monitor' ? this.#observeFormOf(active.record.sha256, active.resolved).image : active.image;
+        await this.engine.setTable(image);
+      }
+      this.#mode = { mode: configured, effectiveMode: target, since: new Date().toISOString(), by: actor.who, via: actor.via, comment };
+      this.store.audit({ who: actor.who, via: actor.via, action: 'engine-mode', from, to: target, ...(active ? { version: active.record.id } : {}), comment });
+      this.log(`sigwall: mode ${from} -> ${target} by ${actor.who}${target === 'monitor' ? ' (observe: every packet is forwarded; would-be drops are reported as shadow hits)' : ''}`);
+      return { mode: this.operatingMode(), status: this.engine.status() };
+    });
+  }
 
   get tmpDir(): string {
     return join(this.config.dataDir, 'tmp');
@@ -102,15 +198,15 @@ export class PolicyService {
     }
   }
 
-  // Installs `image` in the engine, then makes `record` the active version. Undoes the engine
-  // swap when the pointer cannot be written.
-  async #activate(record: VersionRecord, image: Uint8Array, previous: StoredVersion | undefined): Promise<void> {
-    await this.engine.setTable(image);
+  // Installs the version's image (the form the effective mode runs) in the engine, then makes
+  // `record` the active version. Undoes the engine swap when the pointer cannot be written.
+  async #activate(record: VersionRecord, resolved: unknown, image: Uint8Array, previous: StoredVersion | undefined): Promise<void> {
+    await this.engine.setTable(this.#imageToRun({ sha256: record.sha256, image, resolved }));
     try {
       this.store.setActive(record.id);
     } catch (error) {
       if (previous) {
-        await this.engine.setTable(previous.image).catch((restore: unknown) => {
+        await this.engine.setTable(this.#imageToRun({ sha256: previous.record.sha256, image: previous.image, resolved: previous.resolved })).catch((restore: unknown) => {
           this.log(`sigwall: could not give the engine its previous table back: ${(restore as Error).message}`);
         });
       }
@@ -141,7 +237,7 @@ export class PolicyService {
       summary,
     });
     try {
-      await this.#activate(version, table.image, previous);
+      await this.#activate(version, resolved, table.image, previous);
     } catch (error) {
       this.store.discardVersion(version.id);
       throw error;
@@ -168,7 +264,7 @@ export class PolicyService {
       if (id === null || id === undefined) throw new SigwallError('SIGWALL_ERR_CONFLICT', `version ${current.record.id} has no previous version to roll back to`);
       if (id === current.record.id) throw new SigwallError('SIGWALL_ERR_CONFLICT', `version ${id} is already active`);
       const next = this.store.read(id);
-      await this.#activate(next.record, next.image, current);
+      await this.#activate(next.record, next.resolved, next.image, current);
       const diff = diffPolicies(current.resolved, next.resolved);
       const summary = summarizeDiff(diff);
       this.store.audit({ who: actor.who, via: actor.via, action: 'rollback', version: id, parent: current.record.id, comment, summary });

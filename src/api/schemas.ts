@@ -7,7 +7,7 @@ import { ErrorCatalog, type ErrorCode } from '../errors.js';
 import { EventFilter } from '../events/hub.js';
 import { AuditEntry, CompileStatsSchema, PolicyFormat, VersionId, VersionRecord } from '../store/policy-store.js';
 import { PolicyDiff } from './diff.js';
-import { ConfigPolicyState, DryRunResult } from './policy-service.js';
+import { ConfigPolicyState, DryRunResult, OperatingMode, SwitchableMode } from './policy-service.js';
 
 export const ErrorBody = z
   .object({
@@ -86,9 +86,11 @@ export const StatusResponse = z.object({
   engine: EngineStatus,
   policy: z.object({
     activeVersion: VersionRecord.nullable(),
-    // Whether the engine classifies with the active version's image (compared by SHA-256).
+    // Whether the engine classifies with the table it should (compared by SHA-256): the active
+    // version's image, or in monitor (observe) mode the image of its observe form.
     engineTableMatches: z.boolean().nullable(),
   }),
+  operatingMode: OperatingMode,
   configPolicy: ConfigPolicyState,
   storeWarnings: z.array(z.string()),
   api: z.object({ socket: z.string(), tcp: z.string().nullable() }),
@@ -97,6 +99,15 @@ export const StatusResponse = z.object({
 export const EventsQuery = EventFilter.extend({ limit: z.coerce.number().int().min(1).max(10_000).default(100) }).strict();
 export const EventsResponse = z.object({ events: z.array(EngineEvent) });
 export const StreamQuery = EventFilter.extend({ heartbeatMs: z.coerce.number().int().min(50).max(300_000).default(15_000) }).strict();
+
+export const EngineModeBody = z
+  .object({
+    mode: SwitchableMode.describe('inline: enforce (drop verdicts remove packets); monitor: keep bridging every packet, judge and report everything'),
+    author: Author.optional(),
+    comment: Comment,
+  })
+  .strict();
+export const EngineModeResponse = z.object({ mode: OperatingMode, status: EngineStatus });
 
 export const EngineActionResponse = z.object({ status: EngineStatus, counters: EngineCounters.optional() });
 export const AuditResponse = z.object({ entries: z.array(AuditEntry) });

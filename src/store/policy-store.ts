@@ -94,12 +94,15 @@ export const AuditEntry = z.object({
   time: z.string(),
   who: z.string(),
   via: z.string(), // "unix", "tcp", "startup"
-  action: z.enum(['import', 'apply', 'rollback', 'list-update', 'engine-start', 'engine-stop', 'config-policy-changed', 'store-leftover']),
+  action: z.enum(['import', 'apply', 'rollback', 'list-update', 'engine-start', 'engine-stop', 'engine-mode', 'config-policy-changed', 'store-leftover']),
   version: VersionId.optional(),
   parent: VersionId.nullable().optional(),
   comment: z.string().optional(),
   summary: DiffSummary.optional(),
   detail: z.string().optional(),
+  // engine-mode: the effective mode before and after the change (inline, monitor).
+  from: z.string().optional(),
+  to: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

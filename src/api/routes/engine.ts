@@ -1,9 +1,9 @@
 // Routes about the appliance as a whole: health, status, counters, metrics, the engine's
-// start/stop, the audit log.
+// start/stop and operating mode, the audit log.
 import { z } from 'zod';
 import { SigwallError } from '../../errors.js';
 import type { RouteContext } from '../server.js';
-import { AuditQuery, AuditResponse, EngineActionResponse, EngineCounters, HealthResponse, StatusResponse } from '../schemas.js';
+import { AuditQuery, AuditResponse, EngineActionResponse, EngineCounters, EngineModeBody, EngineModeResponse, HealthResponse, StatusResponse } from '../schemas.js';
 
 export function registerEngineRoutes({ deps, policies, route, transport, listenerInfo }: RouteContext): void {
   const { engine, store } = deps;
@@ -17,13 +17,15 @@ export function registerEngineRoutes({ deps, policies, route, transport, listene
     const status = engine.status();
     const active = store.activeId();
     const record = active === undefined ? null : store.record(active);
+    const expected = policies.expectedTableSha256();
     return {
       name: deps.config.name,
       engine: status,
       policy: {
         activeVersion: record,
-        engineTableMatches: record && status.table ? status.table.sha256 === record.sha256 : null,
+        engineTableMatches: expected !== null && status.table ? status.table.sha256 === expected : null,
       },
+      operatingMode: policies.operatingMode(),
       configPolicy: policies.configPolicyState(),
       storeWarnings: store.warnings,
       api: listenerInfo(),
@@ -67,6 +69,22 @@ export function registerEngineRoutes({ deps, policies, route, transport, listene
       store.audit({ who: who(request), via: transport(request), action: 'engine-stop' });
       return { status: summary.status, counters: summary.counters };
     },
+  );
+
+  route(
+    {
+      method: 'POST',
+      url: '/engine/mode',
+      summary: 'Switch an inline appliance between inline (enforce) and monitor (observe: forward everything, report would-be drops as shadow hits)',
+      description:
+        'Runtime state: the table is swapped at a burst boundary, no port is touched, and a restart comes back in config.mode. ' +
+        'Refused (409) on offline and monitor appliances, and when the appliance is already in that mode.',
+      tags: ['engine'],
+      body: EngineModeBody,
+      response: EngineModeResponse,
+      errors: [409],
+    },
+    async (request) => policies.setMode(request.body.mode, { who: who(request), via: transport(request) }, request.body.comment),
   );
 
   route({ method: 'GET', url: '/audit', summary: 'The audit log (most recent last)', tags: ['system'], querystring: AuditQuery, response: AuditResponse }, async (request) => ({
