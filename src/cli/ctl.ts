@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import type { DryRunResult } from '../api/policy-service.js';
 import { formatOfFileName } from '../api/policy-source.js';
-import type { ApplyResponse, DiffResponse, ListsResponse, RollbackResponse, StatusResponse, ValidateResponse, VersionsResponse } from '../api/schemas.js';
+import type { ApplyResponse, DiffResponse, EngineModeResponse, ListsResponse, RollbackResponse, StatusResponse, ValidateResponse, VersionsResponse } from '../api/schemas.js';
 import { loadApplianceConfig } from '../config/appliance.js';
 import type { EngineCounters, EngineEvent } from '../engine/contract.js';
 import { formatPolicyIssue, SigwallError } from '../errors.js';
@@ -34,6 +34,9 @@ commands:
   lists add|remove <name> <prefix>... edit a list
   events tail [--follow] [--limit N] [--kind K] [--rule ID] [--category C] [--gt P] [--imsi P] [--msisdn P]
   engine start|stop
+  engine mode inline|monitor [--comment <text>]
+                                      inline appliance: enforce, or observe (forward everything,
+                                      report would-be drops); a restart returns to config.mode
 
 The API is found at --socket, --url, the api section of --config, $SIGWALL_SOCKET, or else the
 demo configuration's socket (firmware-config/appliance/demo.yaml).`;
@@ -150,12 +153,24 @@ function table(rows: (string | number)[][], header?: string[]): string {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+const observing = (mode: z.infer<typeof StatusResponse>['operatingMode']) => mode.effectiveMode !== mode.mode;
+
+function describeMode(mode: z.infer<typeof StatusResponse>['operatingMode']): string {
+  if (!observing(mode)) return `${mode.effectiveMode} (configured)`;
+  const why = mode.comment === '' ? '' : `: ${mode.comment}`;
+  return (
+    `${mode.effectiveMode.toUpperCase()} (observe: every packet forwarded, would-be drops reported as shadow hits) since ${mode.since} by ${mode.by}${why}; ` +
+    `configured ${mode.mode} (a restart returns to it; sigwall ctl engine mode ${mode.mode})`
+  );
+}
+
 function printStatus(status: z.infer<typeof StatusResponse>): string {
   const engine = status.engine;
   const active = status.policy.activeVersion;
   const rows: (string | number)[][] = [
     ['appliance', status.name],
     ['engine', `${engine.state} (${engine.mode}, ${engine.backend}, ${engine.workers} worker${engine.workers === 1 ? '' : 's'})${engine.error ? `: ${engine.error}` : ''}`],
+    ['mode', describeMode(status.operatingMode)],
     ['uptime', `${Math.round(engine.uptimeSeconds)} s`],
     ['ports', engine.ports.map((port) => `${port.name} (${port.role})`).join(', ') || '-'],
     [
@@ -164,7 +179,7 @@ function printStatus(status: z.infer<typeof StatusResponse>): string {
         ? `version ${active.id}: ${active.policyName}, ${active.rules} rules, ${active.origin} by ${active.author} at ${active.time}`
         : 'no active version',
     ],
-    ['engine table', engine.table ? `generation ${engine.table.generation}, ${engine.table.sha256.slice(0, 12)}${status.policy.engineTableMatches === false ? ' (NOT the active version)' : ''}` : '-'],
+    ['engine table', engine.table ? `generation ${engine.table.generation}, ${engine.table.sha256.slice(0, 12)}${status.policy.engineTableMatches === false ? (observing(status.operatingMode) ? " (NOT the active version's observe form)" : ' (NOT the active version)') : ''}` : '-'],
     ['config policy', `${status.configPolicy.changed ? 'CHANGED: ' : ''}${status.configPolicy.message}`],
     ['api', `${status.api.socket}${status.api.tcp ? `, ${status.api.tcp}` : ''}`],
   ];
@@ -372,7 +387,15 @@ async function run(argv: string[], io: CtlIo): Promise<number> {
       return 0;
     }
     case 'engine': {
-      if (sub !== 'start' && sub !== 'stop') throw new UsageError('engine start|stop');
+      if (sub === 'mode') {
+        need(1, 'engine mode inline|monitor [--comment <text>]');
+        const mode = args[0]!;
+        if (mode !== 'inline' && mode !== 'monitor') throw new UsageError('engine mode inline|monitor [--comment <text>]');
+        const result = await call<z.infer<typeof EngineModeResponse>>(target, 'POST', '/v1/engine/mode', { mode, author, comment });
+        print(result, () => `mode ${describeMode(result.mode)}\n`);
+        return 0;
+      }
+      if (sub !== 'start' && sub !== 'stop') throw new UsageError('engine start|stop|mode');
       const result = await call<{ status: { state: string } }>(target, 'POST', `/v1/engine/${sub}`, { author });
       print(result, () => `engine ${result.status.state}\n`);
       return 0;
