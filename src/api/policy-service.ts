@@ -187,9 +187,10 @@ export class PolicyService {
     return { policy, table: this.compile(policy) };
   }
 
-  // One change at a time: a second apply/rollback/list update while one runs is a conflict.
+  // One change at a time: a second apply/rollback/list update/mode switch while one runs is a
+  // conflict (each decides which image the engine runs).
   async #exclusive<T>(run: () => Promise<T>): Promise<T> {
-    if (this.#busy) throw new SigwallError('SIGWALL_ERR_CONFLICT', 'another policy change is in progress; retry when it has finished');
+    if (this.#busy) throw new SigwallError('SIGWALL_ERR_CONFLICT', 'another policy or mode change is in progress; retry when it has finished');
     this.#busy = true;
     try {
       return await run();

@@ -178,6 +178,28 @@ describe('POST /v1/engine/mode on an inline appliance', () => {
     expectConflict(await setMode(app, 'monitor'), /already in monitor mode \(since .*, set by noc-alice\)/);
   });
 
+  it('one change at a time: an apply while a switch waits for the engine is refused, and the switch completes', async () => {
+    const { app, engine, store } = await harness(inline);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inEngine = new Promise<void>((resolve) => (entered = resolve));
+    const setTable = engine.setTable.bind(engine);
+    engine.setTable = async (image) => {
+      entered();
+      await gate; // a data plane whose workers have not all passed a quiescent point yet
+      return setTable(image);
+    };
+    const switching = setMode(app, 'monitor');
+    await inEngine;
+    const apply = await post(app, '/v1/policy/apply', { ...jsonSource(await baselineAsInput()), author: 'noc-bob' });
+    expectConflict(apply, /another policy or mode change is in progress/);
+    release();
+    expect((await switching).statusCode).toBe(200);
+    expect(store.activeId()).toBe('1');
+    expect(drops(classify(engine.image))).toEqual([]);
+  });
+
   it('validates the body: only inline or monitor, no unknown fields', async () => {
     const { app, engine } = await harness(inline);
     for (const payload of [{ mode: 'offline' }, { mode: 'bypass' }, {}, { mode: 'monitor', force: true }, { mode: 'monitor', author: '' }]) {
