@@ -39,7 +39,8 @@ namespace sigwall::live {
   X(kBursts, "bursts")                                                                    \
   X(kTableGeneration, "tableGeneration")                                                  \
   X(kReplayLoops, "replayLoops")                                                          \
-  X(kChecksumsCompleted, "checksumsCompleted")
+  X(kChecksumsCompleted, "checksumsCompleted")                                          \
+  X(kEventRingWaits, "eventRingWaits")
 
 enum class CounterSlot : uint32_t {
 #define X(id, name) id,

@@ -11,7 +11,9 @@
 //   it zeroes its rule and rule-shadow slots first, then stores the new generation.
 // - events: drainEvents(target) copies whole records of eventLayout().size bytes into `target`
 //   (oldest first per worker, workers in turn) and returns how many. A full ring drops the new
-//   event and counts it in the worker's `eventsLost` slot; the worker never waits.
+//   event and counts it in the worker's `eventsLost` slot; a live worker never waits. The one
+//   exception is an offline replay at pace fast (backend pcap): it has no link to keep up with,
+//   so its worker waits for room (counted in `eventRingWaits`) and loses nothing unless stopped.
 import { nativeAddon } from './native.js';
 
 export type LiveBackendName = 'pcap' | 'afpacket' | 'afxdp';
@@ -115,7 +117,8 @@ export type LiveCounterSlot =
   | 'bursts' // receive calls that returned packets
   | 'tableGeneration' // the generation this worker's rule slots refer to
   | 'replayLoops' // pcap: times the capture was started over
-  | 'checksumsCompleted'; // SCTP packets whose CRC32c offload had not run (this host's stack): completed before decode
+  | 'checksumsCompleted' // SCTP packets whose CRC32c offload had not run (this host's stack): completed before decode
+  | 'eventRingWaits'; // offline fast replay: times the worker waited for the control plane to drain a full event ring
 
 export interface CounterLayout {
   workers: number;
