@@ -1,14 +1,16 @@
-// `sigwall run --config <file> [--json] [--events]`: the appliance's data plane in the
-// foreground. Loads and checks the configuration against the machine (every problem with its
-// fix), compiles the policy, starts the engine, shows a one-line live status on a terminal,
+// `sigwall run --config <file> [--json] [--events]`: the engine alone (no policy store, no
+// control API, no event files), in the foreground; `sigwall serve` is the whole appliance.
+// Loads and checks the configuration against the machine (every problem with its fix:
+// src/cli/startup.ts, shared with serve), compiles the policy, starts the engine (createEngine),
+// shows a one-line live status on a terminal,
 // stops cleanly on SIGINT/SIGTERM (a second signal forces the exit), and prints a summary.
 // An offline configuration (a capture replayed through the engine) ends by itself when the
 // capture does, unless it loops.
-import { loadApplianceConfig, type ApplianceConfig } from '../config/appliance.js';
-import { assertPreflight, hostMachine, type PreflightMachine } from '../config/preflight.js';
+import type { ApplianceConfig } from '../config/appliance.js';
+import type { PreflightMachine } from '../config/preflight.js';
 import type { EngineCounters, EngineStatus, EngineSummary } from '../engine/contract.js';
-import { LiveEngine } from '../engine/live.js';
-import { liveAddon } from '../dataplane/live-native.js';
+import { createEngine } from '../engine/factory.js';
+import { loadCheckedConfig } from './startup.js';
 import { SigwallError } from '../errors.js';
 import { compilePolicy } from '../policy/compile.js';
 import { loadPolicy } from '../policy/load.js';
@@ -30,17 +32,6 @@ export interface RunOptions {
 const kStatusIntervalMs = 1000;
 const kDrainIntervalMs = 100;
 const kTopRules = 10;
-
-function builtBackends(): readonly string[] | undefined {
-  try {
-    const backends = liveAddon().liveBackends();
-    return Object.entries(backends)
-      .filter(([, built]) => built)
-      .map(([name]) => name);
-  } catch {
-    return undefined; // the addon is missing: the engine's start reports that with its own code
-  }
-}
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -92,12 +83,10 @@ export function formatSummary(config: ApplianceConfig, summary: EngineSummary): 
 }
 
 export async function runCommand(configFile: string, options: RunOptions): Promise<number> {
-  const config = loadApplianceConfig(configFile);
-  const warnings = assertPreflight(config, configFile, options.machine ?? hostMachine(builtBackends));
-  for (const warning of warnings) options.err.write(`sigwall: warning: ${warning.path === '' ? '' : `${warning.path}: `}${warning.problem} (${warning.fix})\n`);
+  const config = loadCheckedConfig(configFile, { err: options.err, ...(options.machine ? { machine: options.machine } : {}) });
 
   const table = compilePolicy(await loadPolicy(config.policy)).image;
-  const engine = new LiveEngine({ config, table });
+  const engine = createEngine(config, table);
   await engine.start();
 
   const signals = options.signals ?? process;
