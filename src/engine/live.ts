@@ -21,6 +21,7 @@ import {
   liveAddon,
   type CounterLayout,
   type EventLayout,
+  type LiveEventField,
   type LiveAddon,
   type LiveEngineConfig,
   type LiveEngineState,
@@ -118,7 +119,13 @@ function hexText(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-const ascii = new TextDecoder('latin1');
+// Latin-1 text of record[at, at + length): digit strings of at most 32 bytes, where a
+// TextDecoder call costs more than the characters.
+function latin1(record: Uint8Array, at: number, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String.fromCharCode(record[at + i]!);
+  return out;
+}
 
 // The totals of the runs already retired: scalars summed, per-rule counters by rule id.
 interface CarriedCounters {
@@ -591,116 +598,137 @@ export class LiveEngine implements Engine {
 
   #decodeEvent(record: Uint8Array, layout: EventLayout): EngineEvent {
     const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-    const f = layout.fields;
-    const u8 = (name: keyof typeof f) => view.getUint8(f[name].offset);
-    const u16 = (name: keyof typeof f) => view.getUint16(f[name].offset, true);
-    const u32 = (name: keyof typeof f) => view.getUint32(f[name].offset, true);
-    const u64 = (name: keyof typeof f) => view.getBigUint64(f[name].offset, true);
-    const bytes = (name: keyof typeof f, length: number) => record.subarray(f[name].offset, f[name].offset + Math.min(length, f[name].length ?? length));
-    const text = (name: keyof typeof f, lengthField: keyof typeof f) => ascii.decode(bytes(name, u8(lengthField)));
-    const flags = u8('flags');
+    // Offsets and lengths read once per layout into plain objects: the field reads below are
+    // named property loads, not a keyed lookup per field per event (drains run at replay speed).
+    const { offset: o, length: len } = this.#fieldOffsets(layout);
+    const bytes = (at: number, length: number, max: number) => record.subarray(at, at + Math.min(length, max));
+    const text = (at: number, length: number, max: number) => latin1(record, at, Math.min(length, max));
+    const flags = view.getUint8(o.flags);
     const has = (bit: number) => (flags & bit) !== 0;
     const names = this.#names();
 
-    const worker = u16('worker');
-    const generation = this.#generationBase + u32('tableGeneration');
+    const worker = view.getUint16(o.worker, true);
+    const generation = this.#generationBase + view.getUint32(o.tableGeneration, true);
     // The table the event was decided with; unknown only for an event left in a ring through
     // more than kKeptGenerations swaps: its rule index is then reported without an id.
     const table = this.#tables.get(generation);
     const policy = table?.policyName ?? '';
-    const kind = layout.kinds[u8('kind')] ?? 'malformed';
-    const action = kActions[u8('action')] ?? 'allow';
-    const ruleIndex = u16('rule');
+    const kind = layout.kinds[view.getUint8(o.kind)] ?? 'malformed';
+    const action = kActions[view.getUint8(o.action)] ?? 'allow';
+    const ruleIndex = view.getUint16(o.rule, true);
     const decided = ruleIndex !== layout.noRule;
     const ruleId = !table ? undefined : decided ? table.rules[ruleIndex]?.id : `${policy}#${has(layout.flagBits.malformed) ? 'malformed' : 'default'}`;
-    const categoryCode = u8('category');
-    const shadowCount = Math.min(u8('shadowCount'), f.shadow.length ?? 8);
+    const categoryCode = view.getUint8(o.category);
+    const shadowCount = Math.min(view.getUint8(o.shadowCount), len.shadow);
     const shadowRuleIds: string[] = [];
     for (let i = 0; i < shadowCount; i++) {
-      const index = view.getUint16(f.shadow.offset + 2 * i, true);
+      const index = view.getUint16(o.shadow + 2 * i, true);
       const id = table?.rules[index]?.id;
       if (id !== undefined) shadowRuleIds.push(id);
     }
-    const timestampNs = u64('timestampNs');
-    const portIndex = u16('port');
+    const timestampNs = view.getBigUint64(o.timestampNs, true);
+    const portIndex = view.getUint16(o.port, true);
     const portName = this.#config.backend === 'pcap' ? (this.#config.replay ? basename(this.#config.replay.capture) : undefined) : this.#config.ports[portIndex]?.interface;
-    const sideCode = u8('side');
-    const application = kApplications[u8('application')] ?? 'unknown';
+    const sideCode = view.getUint8(o.side);
+    const application = kApplications[view.getUint8(o.application)] ?? 'unknown';
 
+    // Sequence numbers and frame numbers stay far below 2^53: plain numbers, no BigInt per event.
+    const u53 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x1_0000_0000;
+    // Optional fields are assigned, not spread: a drain decodes thousands of events per call.
     const event: EngineEvent = {
-      id: `${worker}-${BigInt(this.#sequenceBase[worker] ?? 0) + u64('sequence')}`,
+      id: `${worker}-${(this.#sequenceBase[worker] ?? 0) + u53(o.sequence)}`,
       time: isoFromNanoseconds(timestampNs),
       timestampNs: timestampNs.toString(),
       kind,
       action,
       worker,
-      ...(portName !== undefined ? { port: portName } : {}),
-      ...(kSides[sideCode] ? { side: kSides[sideCode] } : {}),
-      ...(decided ? { ruleIndex } : {}),
-      ...(ruleId !== undefined ? { ruleId } : {}),
-      ...(categoryCode !== layout.noCategory && kCategories[categoryCode] ? { category: kCategories[categoryCode] } : {}),
       shadowRuleIds,
       tableGeneration: generation,
-      frame: Number(u64('frame')),
+      frame: u53(o.frame),
       operations: [],
       anomalies: [],
       application,
     };
+    if (portName !== undefined) event.port = portName;
+    if (kSides[sideCode]) event.side = kSides[sideCode];
+    if (decided) event.ruleIndex = ruleIndex;
+    if (ruleId !== undefined) event.ruleId = ruleId;
+    if (categoryCode !== layout.noCategory && kCategories[categoryCode]) event.category = kCategories[categoryCode];
     if (has(layout.flagBits.hasIp)) {
-      const v6 = u8('ipVersion') === 6;
-      const src = bytes('ipSrc', v6 ? 16 : 4);
-      const dst = bytes('ipDst', v6 ? 16 : 4);
+      const v6 = view.getUint8(o.ipVersion) === 6;
+      const src = bytes(o.ipSrc, v6 ? 16 : 4, len.ipSrc);
+      const dst = bytes(o.ipDst, v6 ? 16 : 4, len.ipDst);
       event.ip = { src: v6 ? ipv6Text(src) : ipv4Text(src), dst: v6 ? ipv6Text(dst) : ipv4Text(dst) };
-      event.sctp = { srcPort: u16('srcPort'), dstPort: u16('dstPort'), stream: u16('stream'), ppid: u32('ppid') };
+      event.sctp = { srcPort: view.getUint16(o.srcPort, true), dstPort: view.getUint16(o.dstPort, true), stream: view.getUint16(o.stream, true), ppid: view.getUint32(o.ppid, true) };
     }
-    if (has(layout.flagBits.hasMtp3)) event.mtp3 = { opc: u32('opc'), dpc: u32('dpc'), si: u8('si') };
+    if (has(layout.flagBits.hasMtp3)) event.mtp3 = { opc: view.getUint32(o.opc, true), dpc: view.getUint32(o.dpc, true), si: view.getUint8(o.si) };
     if (has(layout.flagBits.hasSccp)) {
-      const calling = text('callingDigits', 'callingDigitsLength');
-      const called = text('calledDigits', 'calledDigitsLength');
-      event.sccp = {
-        ...(calling !== '' ? { callingDigits: calling } : {}),
-        ...(has(layout.flagBits.callingSsn) ? { callingSsn: u8('callingSsn') } : {}),
-        ...(called !== '' ? { calledDigits: called } : {}),
-        ...(has(layout.flagBits.calledSsn) ? { calledSsn: u8('calledSsn') } : {}),
-      };
+      const calling = text(o.callingDigits, view.getUint8(o.callingDigitsLength), len.callingDigits);
+      const called = text(o.calledDigits, view.getUint8(o.calledDigitsLength), len.calledDigits);
+      const sccp: NonNullable<EngineEvent['sccp']> = {};
+      if (calling !== '') sccp.callingDigits = calling;
+      if (has(layout.flagBits.callingSsn)) sccp.callingSsn = view.getUint8(o.callingSsn);
+      if (called !== '') sccp.calledDigits = called;
+      if (has(layout.flagBits.calledSsn)) sccp.calledSsn = view.getUint8(o.calledSsn);
+      event.sccp = sccp;
     }
     if (has(layout.flagBits.hasTcap)) {
-      const type = kTcapTypes[u8('tcapType') - 1];
-      const otid = bytes('otid', u8('otidLength'));
-      const dtid = bytes('dtid', u8('dtidLength'));
-      event.tcap = { type: type ?? 'unknown', ...(otid.length > 0 ? { otid: hexText(otid) } : {}), ...(dtid.length > 0 ? { dtid: hexText(dtid) } : {}) };
-      const opcodeCount = Math.min(u8('opcodeCount'), f.opcodes.length ?? 4);
+      const type = kTcapTypes[view.getUint8(o.tcapType) - 1];
+      const otid = bytes(o.otid, view.getUint8(o.otidLength), len.otid);
+      const dtid = bytes(o.dtid, view.getUint8(o.dtidLength), len.dtid);
+      const tcap: NonNullable<EngineEvent['tcap']> = { type: type ?? 'unknown' };
+      if (otid.length > 0) tcap.otid = hexText(otid);
+      if (dtid.length > 0) tcap.dtid = hexText(dtid);
+      event.tcap = tcap;
+      const opcodeCount = Math.min(view.getUint8(o.opcodeCount), len.opcodes);
       for (let i = 0; i < opcodeCount; i++) {
-        const opcode = view.getInt32(f.opcodes.offset + 4 * i, true);
+        const opcode = view.getInt32(o.opcodes + 4 * i, true);
         if (opcode === layout.noOpcode) {
           event.operations.push({});
           continue;
         }
         const name = application === 'map' ? names.operations.map[opcode] : application === 'cap' ? names.operations.cap[opcode] : undefined;
-        event.operations.push({ opcode, ...(name !== undefined ? { name } : {}) });
+        event.operations.push(name !== undefined ? { opcode, name } : { opcode });
       }
-      const imsi = text('imsi', 'imsiLength');
-      const msisdn = text('msisdn', 'msisdnLength');
+      const imsi = text(o.imsi, view.getUint8(o.imsiLength), len.imsi);
+      const msisdn = text(o.msisdn, view.getUint8(o.msisdnLength), len.msisdn);
       if (imsi !== '') event.imsi = imsi;
       if (msisdn !== '') event.msisdn = msisdn;
     }
-    const low = view.getBigUint64(f.anomalies.offset, true);
-    const high = view.getBigUint64(f.anomalies.offset + 8, true);
-    if (low !== 0n || high !== 0n) {
-      names.anomalies.forEach((name, bit) => {
-        const word = bit < 64 ? low : high;
-        if ((word >> BigInt(bit % 64)) & 1n) event.anomalies.push(name);
-      });
+    // Two little-endian u64 words, bit i = anomaly i: walked as four u32 words, set bits only.
+    for (let word = 0; word < 4; word++) {
+      let bits = view.getUint32(o.anomalies + 4 * word, true);
+      while (bits !== 0) {
+        const bit = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        const name = names.anomalies[32 * word + bit];
+        if (name !== undefined) event.anomalies.push(name);
+      }
     }
-    const captured = Math.min(u32('capturedLength'), layout.snapLength, record.byteLength - layout.frameOffset);
+    const captured = Math.min(view.getUint32(o.capturedLength, true), layout.snapLength, record.byteLength - layout.frameOffset);
     if (captured > 0) {
       event.packet = {
-        linkType: u32('linkType'),
-        originalLength: u32('originalLength'),
+        linkType: view.getUint32(o.linkType, true),
+        originalLength: view.getUint32(o.originalLength, true),
         base64: Buffer.from(record.buffer, record.byteOffset + layout.frameOffset, captured).toString('base64'),
       };
     }
     return event;
+  }
+
+  #offsetsFor: EventLayout | undefined;
+  #offsets: { offset: Record<LiveEventField, number>; length: Record<LiveEventField, number> } | undefined;
+
+  #fieldOffsets(layout: EventLayout): { offset: Record<LiveEventField, number>; length: Record<LiveEventField, number> } {
+    if (this.#offsetsFor !== layout || !this.#offsets) {
+      const entries = Object.entries(layout.fields) as [LiveEventField, { offset: number; length?: number }][];
+      this.#offsets = {
+        offset: Object.fromEntries(entries.map(([name, field]) => [name, field.offset])) as Record<LiveEventField, number>,
+        length: Object.fromEntries(entries.map(([name, field]) => [name, field.length ?? 0])) as Record<LiveEventField, number>,
+      };
+      this.#offsetsFor = layout;
+    }
+    return this.#offsets;
   }
 
   onStateChange(listener: (status: EngineStatus) => void): () => void {
