@@ -31,6 +31,8 @@ export interface RunOptions {
 
 const kStatusIntervalMs = 1000;
 const kDrainIntervalMs = 100;
+const kBusyEvents = 1024;
+const kBusyDrainMs = 2;
 const kTopRules = 10;
 
 function count(n: number): string {
@@ -92,13 +94,24 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   const signals = options.signals ?? process;
   const tty = options.err.isTTY === true;
   let eventsSeen = 0;
-  const drain = () => {
+  // Returns how many events it took.
+  const drain = (): number => {
+    let taken = 0;
     for (;;) {
       const events = engine.drainEvents(1024);
-      eventsSeen += events.length;
+      taken += events.length;
       if (options.events) for (const event of events) options.out.write(JSON.stringify(event) + '\n');
-      if (events.length < 1024) return;
+      if (events.length < 1024) break;
     }
+    eventsSeen += taken;
+    return taken;
+  };
+  // A burst (a fast offline replay waits for its ring to be drained): drain again shortly
+  // instead of at the next interval.
+  let drainSoon: NodeJS.Timeout | undefined;
+  const tick = () => {
+    if (drainSoon) clearTimeout(drainSoon);
+    drainSoon = drain() >= kBusyEvents ? setTimeout(tick, kBusyDrainMs) : undefined;
   };
 
   let lastPackets = 0;
@@ -135,7 +148,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   if (engine.status().state !== 'running') resolveEnd(engine.status().state);
 
   // These timers keep the process alive while the engine runs (the native threads do not).
-  const drainTimer = setInterval(drain, kDrainIntervalMs);
+  const drainTimer = setInterval(tick, kDrainIntervalMs);
   const statusTimer = tty ? setInterval(showStatus, options.statusIntervalMs ?? kStatusIntervalMs) : undefined;
   if (!tty && !options.json) options.err.write(`sigwall: ${config.name} running (${config.mode}, ${config.backend}); stop with Ctrl-C\n`);
 
@@ -145,6 +158,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
     if (tty) options.err.write(`\r\x1b[K${reason === 'SIGINT' || reason === 'SIGTERM' ? `${reason}: stopping\n` : ''}`);
   } finally {
     clearInterval(drainTimer);
+    if (drainSoon) clearTimeout(drainSoon);
     if (statusTimer) clearInterval(statusTimer);
     unsubscribe();
     // From here a second signal forces the exit; it is removed once the summary is out.
