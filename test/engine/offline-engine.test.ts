@@ -238,10 +238,11 @@ describe('the offline engine (LiveEngine, pcap backend)', () => {
   });
 
   it('starts again after a stop (from the capture start, counters kept); refuses a start while running', async () => {
-    const engine = engineFor({ pace: 'rate', rate: 2000 });
+    // 500 frames/s: the 475 frames take about a second; stopped as soon as some are through.
+    const engine = engineFor({ pace: 'rate', rate: 500 });
     await engine.start();
     await expect(engine.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_CONFLICT' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; engine.counters().packets === 0 && waited < 10_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
     const first = (await engine.stop()).counters.packets;
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(475);
@@ -281,6 +282,35 @@ describe('the offline engine (LiveEngine, pcap backend)', () => {
     expect(drained.filter((e) => e.kind === 'blocked')).toHaveLength(counters.verdicts.drop);
     expect(counters.messages).toBe(251);
     await engine.stop();
+  });
+
+  it('a fast replay through the events pipeline with a small ring: every event reaches the hub, none lost', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sigwall-fast-events-'));
+    try {
+      const config = parseApplianceConfig(
+        { mode: 'offline', backend: 'pcap', replay: { capture: demo, pace: 'fast' }, rings: { events: 16 }, policy: 'unused.ts', dataDir, events: { file: false, pcapng: false } },
+        join(dataDir, 'appliance.yaml'),
+      );
+      const engine = createEngine(config, baselineTable);
+      const pipeline = new EventPipeline(config, engine);
+      const blocked: EngineEvent[] = [];
+      pipeline.hub.subscribe({ kind: 'blocked' }, (event) => {
+        blocked.push(event);
+        return true;
+      });
+      const done = finished(engine);
+      pipeline.start();
+      await engine.start();
+      expect((await done).state).toBe('finished');
+      await pipeline.stop();
+      const counters = engine.counters();
+      expect(counters.eventsLost).toBe(0);
+      expect(blocked).toHaveLength(counters.verdicts.drop);
+      expect(blocked.map((e) => e.frame)).toEqual(cliRecords().filter((r) => r.verdict!.action === 'drop').map((r) => r.frame));
+      await engine.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('a paced replay is a live link: events the ring cannot hold when nobody drains are counted as lost', async () => {
