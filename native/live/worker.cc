@@ -68,9 +68,11 @@ Worker::Worker(uint32_t index, const LiveConfig& config, const PortPlan& plan, W
 void Worker::take_table() {
   const PublishedTable* current = tables_.current();
   if (current == table_ || current == nullptr) return;
-  // Rule slots follow the table's rule order: start them over for the new table, then say
-  // which table they count for, then let the control thread know the old one is released.
-  counters_.clear_rules();
+  // Rule slots follow the table's rule order: hand the old table's counts over (the reader
+  // carries them to the new table by rule id) and start over, then say which table they count
+  // for, then let the control thread know the old one is released.
+  if (table_ != nullptr) counters_.retire_rules(table_->generation);
+  else counters_.clear_rules();
   counters_.set(CounterSlot::kTableGeneration, current->generation);
   table_ = current;
   tables_.announce(index_, current->generation);

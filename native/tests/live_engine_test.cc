@@ -117,7 +117,9 @@ TEST(LiveCounters, LayoutKeepsWorkersOnTheirOwnCacheLines) {
   EXPECT_EQ(layout.anomalies, kCounterSlotCount);
   EXPECT_EQ(layout.rules, layout.anomalies + kAnomalyCount);
   EXPECT_EQ(layout.rule_shadow, layout.rules + 10);
-  EXPECT_LE(layout.rule_shadow + 10, layout.stride);
+  EXPECT_EQ(layout.rules_previous, layout.rule_shadow + 10);
+  EXPECT_EQ(layout.rule_shadow_previous, layout.rules_previous + 10);
+  EXPECT_LE(layout.rule_shadow_previous + 10, layout.stride);
   const CounterLayout empty = counter_layout(0, 1);
   EXPECT_EQ(empty.rule_shadow, empty.rules);
   EXPECT_GE(empty.stride, kCounterSlotCount + kAnomalyCount);
@@ -151,6 +153,31 @@ TEST(LiveCounters, AWorkerWritesOnlyItsOwnStride) {
   EXPECT_EQ(worker.rule(3), 0u);
   EXPECT_EQ(worker.rule_shadow(0), 0u);
   EXPECT_EQ(worker.get(CounterSlot::kBytes), 2u) << "clearing rules leaves the fixed slots";
+}
+
+TEST(LiveCounters, TakingANewTableHandsTheOldTablesRuleCountsOver) {
+  const CounterLayout layout = counter_layout(3, 1);
+  std::vector<uint64_t> buffer(layout.size, 0);
+  WorkerCounters worker(buffer.data(), layout);
+  worker.add_rule(0);
+  worker.add_rule(2);
+  worker.add_rule(2);
+  worker.add_rule_shadow(1);
+  worker.retire_rules(7);
+  EXPECT_EQ(worker.get(CounterSlot::kPreviousTableGeneration), 7u);
+  EXPECT_EQ(buffer[layout.rules_previous + 0], 1u);
+  EXPECT_EQ(buffer[layout.rules_previous + 1], 0u);
+  EXPECT_EQ(buffer[layout.rules_previous + 2], 2u);
+  EXPECT_EQ(buffer[layout.rule_shadow_previous + 1], 1u);
+  for (uint32_t r = 0; r < 3; ++r) {
+    EXPECT_EQ(worker.rule(r), 0u) << "the new table counts from zero";
+    EXPECT_EQ(worker.rule_shadow(r), 0u);
+  }
+  worker.add_rule(1);
+  worker.retire_rules(8);  // the next swap replaces what the reader has taken by now
+  EXPECT_EQ(worker.get(CounterSlot::kPreviousTableGeneration), 8u);
+  EXPECT_EQ(buffer[layout.rules_previous + 0], 0u);
+  EXPECT_EQ(buffer[layout.rules_previous + 1], 1u);
 }
 
 // --- the engine on the pcap backend ------------------------------------------------------------

@@ -170,6 +170,9 @@ export class LiveEngine implements Engine {
   #carried: CarriedCounters = emptyCarried();
   // Events of retired runs not drained yet, oldest first.
   #leftover: EngineEvent[] = [];
+  // Per worker of the current run: the last table generation whose handed-over per-rule counts
+  // (the previous-table counter slots) are in #carried.
+  #foldedPrevious: number[] = [];
   #layout: CounterLayout | undefined;
   #counters: BigUint64Array | undefined;
   #eventLayout: EventLayout | undefined;
@@ -259,6 +262,7 @@ export class LiveEngine implements Engine {
     if (rules > this.#ruleCapacity) this.#ruleCapacity = Math.min(kMaxRuleCapacity, Math.max(kMinRuleCapacity, 4 * rules));
     // The run's first table is its generation 1: the engine's active generation.
     this.#generationBase = this.#activeGeneration - 1;
+    this.#foldedPrevious = [];
     try {
       const native = new this.#addon.LiveEngine(this.#nativeConfig());
       this.#layout = this.#addon.counterLayout(this.#ruleCapacity, native.workers);
@@ -294,6 +298,7 @@ export class LiveEngine implements Engine {
       this.#leftover.push(...batch);
       if (batch.length < kMaxDrainPerCall) break;
     }
+    this.#foldPrevious();
     const run = this.#runCounters();
     const carried = this.#carried;
     for (const key of kScalarKeys) carried.scalars[key] += run.totals[key];
@@ -464,9 +469,32 @@ export class LiveEngine implements Engine {
     return { totals, ruleHits, ruleShadowHits, eventsNumbered };
   }
 
-  // The engine's counters: the current run's plus every retired run's.
+  // A worker that took a new table moved its per-rule counts of the old one to its previous-table
+  // slots: add them to the totals by rule id, once per worker and table, so a rule's count
+  // carries on through a swap (into the new table when the rule is still in it).
+  #foldPrevious(): void {
+    const layout = this.#layout;
+    const counters = this.#counters;
+    if (!layout || !counters) return;
+    const carried = this.#carried;
+    for (let worker = 0; worker < layout.workers; worker++) {
+      const base = worker * layout.stride;
+      const previous = Number(counters[base + layout.slots.previousTableGeneration]!);
+      if (previous <= (this.#foldedPrevious[worker] ?? 0)) continue;
+      this.#foldedPrevious[worker] = previous;
+      // Unknown only when more than kKeptGenerations swaps happened since: nothing to name them by.
+      const rules = this.#tables.get(this.#generationBase + previous)?.rules ?? [];
+      rules.forEach((rule, i) => {
+        carried.ruleHits.set(rule.id, (carried.ruleHits.get(rule.id) ?? 0) + Number(counters[base + layout.rulesPrevious + i]!));
+        carried.ruleShadowHits.set(rule.id, (carried.ruleShadowHits.get(rule.id) ?? 0) + Number(counters[base + layout.ruleShadowPrevious + i]!));
+      });
+    }
+  }
+
+  // The engine's counters: the current run's plus every retired run's and every earlier table's.
   counters(): EngineCounters {
     const info = this.#tables.get(this.#activeGeneration) ?? this.#tables.get(1)!;
+    this.#foldPrevious();
     const run = this.#runCounters();
     const carried = this.#carried;
     const totals = run.totals;
@@ -551,6 +579,8 @@ export class LiveEngine implements Engine {
       this.#activeGeneration = generation;
       this.#activeTable = new Uint8Array(image);
     }
+    // Before the next swap can overwrite them: every worker's counts of the table it left.
+    this.#foldPrevious();
     this.#pruneTables(generation);
     return { generation };
   }
