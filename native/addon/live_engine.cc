@@ -310,6 +310,8 @@ Napi::Value CounterLayout(const Napi::CallbackInfo& info) {
   out.Set("slots", slots);
   out.Set("rules", layout.rules);
   out.Set("ruleShadow", layout.rule_shadow);
+  out.Set("rulesPrevious", layout.rules_previous);
+  out.Set("ruleShadowPrevious", layout.rule_shadow_previous);
   out.Set("anomalies", layout.anomalies);
   Napi::Array names = Napi::Array::New(env, live::kAnomalyCount);
   for (uint32_t i = 0; i < live::kAnomalyCount; ++i) names.Set(i, kAnomalyInfo[i].name);

@@ -39,7 +39,9 @@ namespace sigwall::live {
   X(kBursts, "bursts")                                                                    \
   X(kTableGeneration, "tableGeneration")                                                  \
   X(kReplayLoops, "replayLoops")                                                          \
-  X(kChecksumsCompleted, "checksumsCompleted")
+  X(kChecksumsCompleted, "checksumsCompleted")                                          \
+  X(kEventRingWaits, "eventRingWaits")                                                  \
+  X(kPreviousTableGeneration, "previousTableGeneration")
 
 enum class CounterSlot : uint32_t {
 #define X(id, name) id,
@@ -59,13 +61,18 @@ inline constexpr uint32_t kAnomalyCount = static_cast<uint32_t>(Anomaly::kCount)
 inline constexpr uint32_t kCacheLineCounters = 8;  // 64 bytes of u64
 
 // Offsets within one worker's stride: the fixed slots, one counter per anomaly (bit order of
-// anomalies.def), then rule_capacity decision counters and rule_capacity shadow-hit counters.
+// anomalies.def), then rule_capacity decision counters and rule_capacity shadow-hit counters for
+// the table in use, then the same two for the table used before it (kPreviousTableGeneration):
+// what the worker had counted when it took a new table, so that the reader can carry each rule's
+// count over to the new table by rule id instead of losing it.
 struct CounterLayout {
   uint32_t workers = 0;
   uint32_t rule_capacity = 0;
   uint32_t anomalies = kCounterSlotCount;
   uint32_t rules = 0;
   uint32_t rule_shadow = 0;
+  uint32_t rules_previous = 0;
+  uint32_t rule_shadow_previous = 0;
   uint32_t stride = 0;
   uint64_t size = 0;  // elements in the whole buffer
 };
@@ -77,7 +84,9 @@ inline CounterLayout counter_layout(uint32_t rule_capacity, uint32_t workers) {
   layout.anomalies = kCounterSlotCount;
   layout.rules = layout.anomalies + kAnomalyCount;
   layout.rule_shadow = layout.rules + rule_capacity;
-  const uint32_t used = layout.rule_shadow + rule_capacity;
+  layout.rules_previous = layout.rule_shadow + rule_capacity;
+  layout.rule_shadow_previous = layout.rules_previous + rule_capacity;
+  const uint32_t used = layout.rule_shadow_previous + rule_capacity;
   layout.stride = (used + kCacheLineCounters - 1) / kCacheLineCounters * kCacheLineCounters;
   layout.size = static_cast<uint64_t>(layout.stride) * workers;
   return layout;
@@ -101,6 +110,14 @@ class WorkerCounters {
   uint64_t rule_shadow(uint32_t rule) const { return load(layout_.rule_shadow + rule); }
   void clear_rules() {
     for (uint32_t i = 0; i < 2 * layout_.rule_capacity; ++i) store(layout_.rules + i, 0);
+  }
+  // A new table is taken (once per swap, never per packet): the counts of the table in use
+  // (`generation`) move to the previous-table slots, the generation is published after them
+  // (release: a reader that sees it sees the counts), and the current slots start over.
+  void retire_rules(uint64_t generation) {
+    for (uint32_t i = 0; i < 2 * layout_.rule_capacity; ++i) store(layout_.rules_previous + i, load(layout_.rules + i));
+    __atomic_store_n(base_ + static_cast<uint32_t>(CounterSlot::kPreviousTableGeneration), generation, __ATOMIC_RELEASE);
+    clear_rules();
   }
   const CounterLayout& layout() const { return layout_; }
 

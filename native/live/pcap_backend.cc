@@ -3,8 +3,16 @@
 // its own CaptureReader and keeps the frames whose symmetric flow hash selects it, so both
 // directions of an association land on one worker, exactly as with a live symmetric fanout, and
 // the workers share nothing. Pacing: as fast as the workers go, at the capture's own timing, or
-// at a given aggregate packets-per-second rate; looping shifts timestamps forward by the
-// capture's span each round so that time keeps increasing for the reassembly timers.
+// at a given aggregate packets-per-second rate.
+//
+// Packet time (PacketRef::timestamp_ns, which events, reassembly and dialogue timers use):
+// - a forensic replay (pace fast, no loop) keeps the capture's own timestamps: its events say
+//   when the messages were captured, which is what an investigation reads;
+// - a paced or looping replay plays the capture as live traffic: each frame carries the
+//   wall-clock time it is released (pace capture / rate: the time it is due, mapped onto
+//   CLOCK_REALTIME; fast and looping: the time of the burst), so daily event files, `since`
+//   filters and the pcapng export read like a live link's and time keeps increasing from one
+//   round to the next.
 #include <time.h>
 
 #include <atomic>
@@ -25,6 +33,12 @@ uint64_t monotonic_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+uint64_t realtime_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 void sleep_until(uint64_t deadline_ns) {
   timespec ts;
   ts.tv_sec = static_cast<time_t>(deadline_ns / 1000000000ull);
@@ -42,8 +56,14 @@ struct CaptureSummary {
 class PcapWorkerIo final : public WorkerIo {
  public:
   PcapWorkerIo(const ReplayConfig& replay, const CaptureSummary& summary, uint32_t index, uint32_t workers,
-               uint64_t start_ns)
-      : replay_(replay), summary_(summary), index_(index), workers_(workers), start_ns_(start_ns) {
+               uint64_t start_ns, uint64_t wall_start_ns)
+      : replay_(replay),
+        summary_(summary),
+        index_(index),
+        workers_(workers),
+        start_ns_(start_ns),
+        wall_start_ns_(wall_start_ns),
+        capture_time_(replay.pace == ReplayPace::kFast && !replay.loop) {
     CaptureError open_error;
     reader_.open(replay_.capture, open_error);  // checked by PcapBackend::open
     // One round lasts the capture's span plus one mean inter-frame gap (so the first frame of
@@ -55,11 +75,15 @@ class PcapWorkerIo final : public WorkerIo {
 
   uint32_t receive(PacketRef* refs, uint32_t max, int timeout_ms) override {
     uint32_t count = 0;
-    const uint64_t now = replay_.pace == ReplayPace::kFast ? 0 : monotonic_ns();
+    const bool paced = replay_.pace != ReplayPace::kFast;
+    const uint64_t now = paced ? monotonic_ns() : 0;
     const uint64_t wait_limit = now + static_cast<uint64_t>(timeout_ms) * 1000000ull;
+    // Fast and looping: one wall-clock reading per burst stamps all of it.
+    const uint64_t burst_wall_ns = !paced && !capture_time_ ? realtime_ns() : 0;
     while (count < max && state_ == IoState::kRunning) {
       if (!have_pending_ && !advance()) break;
-      if (replay_.pace != ReplayPace::kFast) {
+      uint64_t timestamp = capture_time_ ? pending_.timestamp_ns : burst_wall_ns;
+      if (paced) {
         const uint64_t due = due_ns();
         if (due > now) {
           // Not yet: hand over what is due now, or sleep until the next frame (bounded by the
@@ -67,12 +91,13 @@ class PcapWorkerIo final : public WorkerIo {
           if (count == 0) sleep_until(due < wait_limit ? due : wait_limit);
           break;
         }
+        timestamp = wall_start_ns_ + (due - start_ns_);
       }
       PacketRef& ref = refs[count++];
       ref.data = pending_.bytes.data;
       ref.length = pending_.bytes.size;
       ref.original_length = pending_.original_length;
-      ref.timestamp_ns = pending_.timestamp_ns + round_ * round_ns_;
+      ref.timestamp_ns = timestamp;
       ref.frame = pending_.number;
       ref.link_type = pending_.link_type;
       ref.port = 0;
@@ -136,7 +161,9 @@ class PcapWorkerIo final : public WorkerIo {
   const CaptureSummary& summary_;
   uint32_t index_;
   uint32_t workers_;
-  uint64_t start_ns_;
+  uint64_t start_ns_;       // CLOCK_MONOTONIC at open: pacing
+  uint64_t wall_start_ns_;  // CLOCK_REALTIME at the same moment: paced packet times
+  bool capture_time_;       // forensic replay: packets keep the capture's timestamps
   BackendError error_;  // written by this worker only, read after it reported kFailed
   CaptureReader reader_;
   CaptureFrame pending_;
@@ -178,8 +205,9 @@ class PcapBackend final : public Backend {
       return false;
     }
     const uint64_t start = monotonic_ns();
+    const uint64_t wall_start = realtime_ns();
     for (uint32_t w = 0; w < workers; ++w)
-      workers_.push_back(std::make_unique<PcapWorkerIo>(config.replay, summary_, w, workers, start));
+      workers_.push_back(std::make_unique<PcapWorkerIo>(config.replay, summary_, w, workers, start, wall_start));
     return true;
   }
 

@@ -17,6 +17,8 @@ uint64_t monotonic_coarse_ns() {
 // Receive waits at most this long, so a stop request or a new table is seen within it.
 constexpr int kIdleTimeoutMs = 50;
 constexpr uint64_t kStatsIntervalNs = 100ull * 1000 * 1000;
+// An offline fast replay waiting for room in its event ring checks again this often.
+constexpr long kEventRoomPollNs = 100 * 1000;
 
 }  // namespace
 
@@ -58,6 +60,7 @@ Worker::Worker(uint32_t index, const LiveConfig& config, const PortPlan& plan, W
       counters_(counters),
       events_(events),
       stop_(stop),
+      wait_for_event_room_(config.backend == BackendKind::kPcap && config.replay.pace == ReplayPace::kFast),
       pipeline_(std::make_unique<DecodePipeline>(config.decode)),
       refs_(std::make_unique<PacketRef[]>(config.batch ? config.batch : 1)),
       scratch_(std::make_unique<uint8_t[]>(kScratchBytes)) {}
@@ -65,9 +68,11 @@ Worker::Worker(uint32_t index, const LiveConfig& config, const PortPlan& plan, W
 void Worker::take_table() {
   const PublishedTable* current = tables_.current();
   if (current == table_ || current == nullptr) return;
-  // Rule slots follow the table's rule order: start them over for the new table, then say
-  // which table they count for, then let the control thread know the old one is released.
-  counters_.clear_rules();
+  // Rule slots follow the table's rule order: hand the old table's counts over (the reader
+  // carries them to the new table by rule id) and start over, then say which table they count
+  // for, then let the control thread know the old one is released.
+  if (table_ != nullptr) counters_.retire_rules(table_->generation);
+  else counters_.clear_rules();
   counters_.set(CounterSlot::kTableGeneration, current->generation);
   table_ = current;
   tables_.announce(index_, current->generation);
@@ -209,8 +214,22 @@ void Worker::on_message(const Ss7Message& message) {
   else if (verdict.shadow_count > 0) record_event(EventKind::kShadow, message, verdict);
 }
 
+EventRecord* Worker::wait_for_event_room() {
+  counters_.add(CounterSlot::kEventRingWaits, 1);
+  const timespec pause{0, kEventRoomPollNs};
+  for (;;) {
+    if (stop_.load(std::memory_order_relaxed)) return nullptr;
+    nanosleep(&pause, nullptr);
+    if (EventRecord* record = events_.reserve()) return record;
+  }
+}
+
 void Worker::record_event(EventKind kind, const Ss7Message& message, const table::Verdict& verdict) {
   EventRecord* record = events_.reserve();
+  // A live worker never waits: the link does not stop for a slow reader. An offline replay at
+  // pace fast has no link to keep up with, and a forensic replay should lose nothing: it waits
+  // until the control plane drains (or the engine is stopped, then the event counts as lost).
+  if (record == nullptr && wait_for_event_room_) record = wait_for_event_room();
   if (record == nullptr) {
     counters_.add(CounterSlot::kEventsLost, 1);
     return;

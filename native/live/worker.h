@@ -47,6 +47,9 @@ class Worker final : public MessageSink {
  private:
   void on_message(const Ss7Message& message) override;
   void record_event(EventKind kind, const Ss7Message& message, const table::Verdict& verdict);
+  // Offline fast replay only: sleeps in short steps until the event ring has a free slot;
+  // nullptr when the engine is stopped meanwhile.
+  EventRecord* wait_for_event_room();
 
   static constexpr uint32_t kScratchBytes = 64 * 1024 + 4;  // a stripped VLAN tag put back
 
@@ -59,6 +62,7 @@ class Worker final : public MessageSink {
   SpscRing<EventRecord>& events_;
   const std::atomic<bool>& stop_;
   std::atomic<WorkerExit> exit_{WorkerExit::kRunning};
+  const bool wait_for_event_room_;  // backend pcap at pace fast: a full event ring is waited for
 
   std::unique_ptr<DecodePipeline> pipeline_;
   std::unique_ptr<PacketRef[]> refs_;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -116,7 +117,9 @@ TEST(LiveCounters, LayoutKeepsWorkersOnTheirOwnCacheLines) {
   EXPECT_EQ(layout.anomalies, kCounterSlotCount);
   EXPECT_EQ(layout.rules, layout.anomalies + kAnomalyCount);
   EXPECT_EQ(layout.rule_shadow, layout.rules + 10);
-  EXPECT_LE(layout.rule_shadow + 10, layout.stride);
+  EXPECT_EQ(layout.rules_previous, layout.rule_shadow + 10);
+  EXPECT_EQ(layout.rule_shadow_previous, layout.rules_previous + 10);
+  EXPECT_LE(layout.rule_shadow_previous + 10, layout.stride);
   const CounterLayout empty = counter_layout(0, 1);
   EXPECT_EQ(empty.rule_shadow, empty.rules);
   EXPECT_GE(empty.stride, kCounterSlotCount + kAnomalyCount);
@@ -150,6 +153,31 @@ TEST(LiveCounters, AWorkerWritesOnlyItsOwnStride) {
   EXPECT_EQ(worker.rule(3), 0u);
   EXPECT_EQ(worker.rule_shadow(0), 0u);
   EXPECT_EQ(worker.get(CounterSlot::kBytes), 2u) << "clearing rules leaves the fixed slots";
+}
+
+TEST(LiveCounters, TakingANewTableHandsTheOldTablesRuleCountsOver) {
+  const CounterLayout layout = counter_layout(3, 1);
+  std::vector<uint64_t> buffer(layout.size, 0);
+  WorkerCounters worker(buffer.data(), layout);
+  worker.add_rule(0);
+  worker.add_rule(2);
+  worker.add_rule(2);
+  worker.add_rule_shadow(1);
+  worker.retire_rules(7);
+  EXPECT_EQ(worker.get(CounterSlot::kPreviousTableGeneration), 7u);
+  EXPECT_EQ(buffer[layout.rules_previous + 0], 1u);
+  EXPECT_EQ(buffer[layout.rules_previous + 1], 0u);
+  EXPECT_EQ(buffer[layout.rules_previous + 2], 2u);
+  EXPECT_EQ(buffer[layout.rule_shadow_previous + 1], 1u);
+  for (uint32_t r = 0; r < 3; ++r) {
+    EXPECT_EQ(worker.rule(r), 0u) << "the new table counts from zero";
+    EXPECT_EQ(worker.rule_shadow(r), 0u);
+  }
+  worker.add_rule(1);
+  worker.retire_rules(8);  // the next swap replaces what the reader has taken by now
+  EXPECT_EQ(worker.get(CounterSlot::kPreviousTableGeneration), 8u);
+  EXPECT_EQ(buffer[layout.rules_previous + 0], 0u);
+  EXPECT_EQ(buffer[layout.rules_previous + 1], 1u);
 }
 
 // --- the engine on the pcap backend ------------------------------------------------------------
@@ -309,7 +337,9 @@ TEST(LivePcap, AFullEventRingCountsLostEventsAndTheWorkerGoesOn) {
   const std::vector<uint8_t> image = opcode_table(0);
   auto table = load_table(image);
   const Reference reference = reference_of(capture, *table, table::IngressSide::kExternal);
-  LiveConfig config = pcap_config(capture, 1);
+  // A paced replay behaves as a live link: a full ring loses the event, the worker goes on.
+  LiveConfig config = pcap_config(capture, 1, ReplayPace::kRate);
+  config.replay.rate = 1e6;
   config.event_slots = 4;
   LiveEngine engine(config);
   EngineError error;
@@ -321,6 +351,123 @@ TEST(LivePcap, AFullEventRingCountsLostEventsAndTheWorkerGoesOn) {
   EXPECT_EQ(run.sum(CounterSlot::kEventsLost), expected - 4);
   EXPECT_EQ(run.events.size(), 4u);
   EXPECT_EQ(run.sum(CounterSlot::kMessages), reference.messages.size()) << "losing events never loses packets";
+}
+
+TEST(LivePcap, AFastReplayWaitsForTheDrainInsteadOfLosingEvents) {
+  const std::vector<uint8_t> capture = demo_capture();
+  const std::vector<uint8_t> image = opcode_table(0);
+  auto table = load_table(image);
+  const Reference reference = reference_of(capture, *table, table::IngressSide::kExternal);
+  const uint64_t expected = reference.events[0] + reference.events[1] + reference.events[2] + reference.events[3];
+  LiveConfig config = pcap_config(capture, 1);  // pace fast: nothing to keep up with
+  config.event_slots = 4;
+  ASSERT_GT(expected, 4u * 4u) << "the ring must fill several times over";
+
+  // Nobody drains: the worker fills the ring, then waits (it does not finish, loses nothing).
+  {
+    LiveEngine engine(config);
+    EngineError error;
+    ASSERT_TRUE(engine.load_table(view(image), error));
+    const CounterLayout layout = counter_layout(engine.rule_capacity(), 1);
+    std::vector<uint64_t> counters(layout.size);
+    ASSERT_TRUE(engine.start(counters.data(), counters.size(), error)) << error.message;
+    const auto at = [&](CounterSlot slot) { return __atomic_load_n(&counters[static_cast<uint32_t>(slot)], __ATOMIC_RELAXED); };
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (at(CounterSlot::kEventRingWaits) == 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(engine.state(), EngineState::kRunning) << "a waiting worker has not finished";
+    EXPECT_GE(at(CounterSlot::kEventRingWaits), 1u);
+    EXPECT_EQ(at(CounterSlot::kEventsLost), 0u);
+    // Stopping a waiting worker ends the wait; what it was holding counts as lost.
+    engine.stop();
+    EXPECT_EQ(engine.state(), EngineState::kStopped);
+    EXPECT_GE(counters[static_cast<uint32_t>(CounterSlot::kEventsLost)], 1u);
+  }
+  // A slow drainer: every event arrives, none is lost.
+  LiveEngine engine(config);
+  EngineError error;
+  ASSERT_TRUE(engine.load_table(view(image), error));
+  const EngineRun run = run_to_end(engine);
+  expect_matches_reference(run, reference, table->rule_count());
+  EXPECT_GE(run.sum(CounterSlot::kEventRingWaits), 1u);
+}
+
+// Frame number -> capture timestamp, for checking which clock the events carry.
+std::map<uint64_t, uint64_t> capture_times(const std::vector<uint8_t>& capture) {
+  std::map<uint64_t, uint64_t> times;
+  CaptureReader reader;
+  CaptureError error;
+  reader.open(view(capture), error);
+  CaptureFrame frame;
+  while (reader.next(frame, error)) times[frame.number] = frame.timestamp_ns;
+  return times;
+}
+
+uint64_t wall_now_ns() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+TEST(LivePcap, AForensicReplayKeepsTheCaptureTimeAndAPacedOrLoopingOneIsStampedWithNow) {
+  const std::vector<uint8_t> capture = demo_capture();
+  const std::vector<uint8_t> image = opcode_table(0);
+  const std::map<uint64_t, uint64_t> times = capture_times(capture);
+  ASSERT_EQ(times.size(), 475u);
+  const uint64_t hour = 3600ull * 1000000000ull;
+
+  {  // pace fast, no loop: the capture's own timestamps
+    LiveEngine engine(pcap_config(capture, 1));
+    EngineError error;
+    ASSERT_TRUE(engine.load_table(view(image), error));
+    const EngineRun run = run_to_end(engine);
+    ASSERT_FALSE(run.events.empty());
+    for (const EventRecord& event : run.events) EXPECT_EQ(event.timestamp_ns, times.at(event.frame)) << "frame " << event.frame;
+  }
+  {  // pace rate: the time each frame was due, on the wall clock, in release order
+    LiveConfig config = pcap_config(capture, 1, ReplayPace::kRate);
+    config.replay.rate = 4000;
+    LiveEngine engine(config);
+    EngineError error;
+    ASSERT_TRUE(engine.load_table(view(image), error));
+    const uint64_t before = wall_now_ns();
+    const EngineRun run = run_to_end(engine);
+    const uint64_t after = wall_now_ns();
+    ASSERT_FALSE(run.events.empty());
+    uint64_t previous = 0;
+    for (const EventRecord& event : run.events) {
+      EXPECT_GE(event.timestamp_ns + 1000000ull, before) << "frame " << event.frame;  // 1 ms of clock skew between the two reads
+      EXPECT_LE(event.timestamp_ns, after) << "frame " << event.frame;
+      EXPECT_GE(event.timestamp_ns, previous);
+      previous = event.timestamp_ns;
+    }
+  }
+  {  // pace fast, looping: the wall-clock time of the burst, rounds after rounds
+    LiveConfig config = pcap_config(capture, 1);
+    config.replay.loop = true;
+    LiveEngine engine(config);
+    EngineError error;
+    ASSERT_TRUE(engine.load_table(view(image), error));
+    const CounterLayout layout = counter_layout(engine.rule_capacity(), 1);
+    std::vector<uint64_t> counters(layout.size);
+    const uint64_t before = wall_now_ns();
+    ASSERT_TRUE(engine.start(counters.data(), counters.size(), error)) << error.message;
+    std::vector<EventRecord> events;
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (__atomic_load_n(&counters[static_cast<uint32_t>(CounterSlot::kReplayLoops)], __ATOMIC_RELAXED) < 2 &&
+           Clock::now() < deadline) {
+      drain_into(engine, events);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    engine.stop();
+    drain_into(engine, events);
+    const uint64_t after = wall_now_ns();
+    ASSERT_FALSE(events.empty());
+    for (const EventRecord& event : events) {
+      EXPECT_GE(event.timestamp_ns + 1000000ull, before);
+      EXPECT_LE(event.timestamp_ns, after);
+      EXPECT_GT(event.timestamp_ns, times.at(event.frame) + hour) << "not the capture's time";
+    }
+  }
 }
 
 TEST(LivePcap, LoopingReplayRunsUntilStopped) {

@@ -1,7 +1,7 @@
 // The appliance: everything `sigwall serve` (and `npm start`) runs, composed in one place.
 //
 //   policy store (active version, or config.policy imported as the first) -> compile
-//   -> engine (createEngine: the offline replay in this build) -> events pipeline (drains the
+//   -> engine (createEngine: the native data plane, any mode) -> events pipeline (drains the
 //   engine into the hub, JSON lines, pcapng, syslog) -> control API (unix socket, optional TCP)
 //   -> a live summary; SIGINT/SIGTERM stop it in reverse order.
 //

@@ -23,10 +23,11 @@ commands:
   ctl [--socket <path> | --url <url> --token-file <file>] [--json] <command>
       talk to a running appliance's control API (sigwall ctl help lists the commands)
   serve --config <appliance.yaml> [--summary-interval <seconds>]
-      run the appliance: engine, events, control API and a live summary, until SIGINT/SIGTERM
+      the appliance: engine + policy store + control API + events (any mode: offline, monitor,
+      inline); checks the machine first, runs until SIGINT/SIGTERM with a live summary
   run --config <appliance.yaml> [--json] [--events]
-      run the engine alone in the foreground (no policy store, no API): preflight, compile the
-      configured policy, start, print a summary on SIGINT/SIGTERM
+      the engine alone, in the foreground (no policy store, no API, no event files): checks the
+      machine, compiles the configured policy, starts, prints a summary on SIGINT/SIGTERM
   inject <demo | load:N | scenario:NAME,... | capture> [--src IP] [--dst IP] [--rate PPS] [--interface IF] ...
       send generated SIGTRAN traffic or a capture's packets as raw IPv4 (sigwall inject --help)`;
 

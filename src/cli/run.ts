@@ -1,14 +1,16 @@
-// `sigwall run --config <file> [--json] [--events]`: the appliance's data plane in the
-// foreground. Loads and checks the configuration against the machine (every problem with its
-// fix), compiles the policy, starts the engine, shows a one-line live status on a terminal,
+// `sigwall run --config <file> [--json] [--events]`: the engine alone (no policy store, no
+// control API, no event files), in the foreground; `sigwall serve` is the whole appliance.
+// Loads and checks the configuration against the machine (every problem with its fix:
+// src/cli/startup.ts, shared with serve), compiles the policy, starts the engine (createEngine),
+// shows a one-line live status on a terminal,
 // stops cleanly on SIGINT/SIGTERM (a second signal forces the exit), and prints a summary.
 // An offline configuration (a capture replayed through the engine) ends by itself when the
 // capture does, unless it loops.
-import { loadApplianceConfig, type ApplianceConfig } from '../config/appliance.js';
-import { assertPreflight, hostMachine, type PreflightMachine } from '../config/preflight.js';
+import type { ApplianceConfig } from '../config/appliance.js';
+import type { PreflightMachine } from '../config/preflight.js';
 import type { EngineCounters, EngineStatus, EngineSummary } from '../engine/contract.js';
-import { LiveEngine } from '../engine/live.js';
-import { liveAddon } from '../dataplane/live-native.js';
+import { createEngine } from '../engine/factory.js';
+import { loadCheckedConfig } from './startup.js';
 import { SigwallError } from '../errors.js';
 import { compilePolicy } from '../policy/compile.js';
 import { loadPolicy } from '../policy/load.js';
@@ -29,18 +31,9 @@ export interface RunOptions {
 
 const kStatusIntervalMs = 1000;
 const kDrainIntervalMs = 100;
+const kBusyEvents = 1024;
+const kBusyDrainMs = 2;
 const kTopRules = 10;
-
-function builtBackends(): readonly string[] | undefined {
-  try {
-    const backends = liveAddon().liveBackends();
-    return Object.entries(backends)
-      .filter(([, built]) => built)
-      .map(([name]) => name);
-  } catch {
-    return undefined; // the addon is missing: the engine's start reports that with its own code
-  }
-}
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -92,24 +85,33 @@ export function formatSummary(config: ApplianceConfig, summary: EngineSummary): 
 }
 
 export async function runCommand(configFile: string, options: RunOptions): Promise<number> {
-  const config = loadApplianceConfig(configFile);
-  const warnings = assertPreflight(config, configFile, options.machine ?? hostMachine(builtBackends));
-  for (const warning of warnings) options.err.write(`sigwall: warning: ${warning.path === '' ? '' : `${warning.path}: `}${warning.problem} (${warning.fix})\n`);
+  const config = loadCheckedConfig(configFile, { err: options.err, ...(options.machine ? { machine: options.machine } : {}) });
 
   const table = compilePolicy(await loadPolicy(config.policy)).image;
-  const engine = new LiveEngine({ config, table });
+  const engine = createEngine(config, table);
   await engine.start();
 
   const signals = options.signals ?? process;
   const tty = options.err.isTTY === true;
   let eventsSeen = 0;
-  const drain = () => {
+  // Returns how many events it took.
+  const drain = (): number => {
+    let taken = 0;
     for (;;) {
       const events = engine.drainEvents(1024);
-      eventsSeen += events.length;
+      taken += events.length;
       if (options.events) for (const event of events) options.out.write(JSON.stringify(event) + '\n');
-      if (events.length < 1024) return;
+      if (events.length < 1024) break;
     }
+    eventsSeen += taken;
+    return taken;
+  };
+  // A burst (a fast offline replay waits for its ring to be drained): drain again shortly
+  // instead of at the next interval.
+  let drainSoon: NodeJS.Timeout | undefined;
+  const tick = () => {
+    if (drainSoon) clearTimeout(drainSoon);
+    drainSoon = drain() >= kBusyEvents ? setTimeout(tick, kBusyDrainMs) : undefined;
   };
 
   let lastPackets = 0;
@@ -146,7 +148,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   if (engine.status().state !== 'running') resolveEnd(engine.status().state);
 
   // These timers keep the process alive while the engine runs (the native threads do not).
-  const drainTimer = setInterval(drain, kDrainIntervalMs);
+  const drainTimer = setInterval(tick, kDrainIntervalMs);
   const statusTimer = tty ? setInterval(showStatus, options.statusIntervalMs ?? kStatusIntervalMs) : undefined;
   if (!tty && !options.json) options.err.write(`sigwall: ${config.name} running (${config.mode}, ${config.backend}); stop with Ctrl-C\n`);
 
@@ -156,6 +158,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
     if (tty) options.err.write(`\r\x1b[K${reason === 'SIGINT' || reason === 'SIGTERM' ? `${reason}: stopping\n` : ''}`);
   } finally {
     clearInterval(drainTimer);
+    if (drainSoon) clearTimeout(drainSoon);
     if (statusTimer) clearInterval(statusTimer);
     unsubscribe();
     // From here a second signal forces the exit; it is removed once the summary is out.

@@ -1,8 +1,11 @@
-// `sigwall serve --config <appliance.yaml>`: runs the appliance (src/appliance/run.ts) until
-// SIGINT or SIGTERM. `npm start` is this with the demo configuration.
+// `sigwall serve --config <appliance.yaml>`: the appliance (src/appliance/run.ts): the engine
+// (any mode: offline replay, monitor, inline) with the policy store, the control API and the
+// events pipeline, until SIGINT or SIGTERM. The configuration is checked against the machine
+// first, as `sigwall run` (the engine alone) does. `npm start` is this with the demo
+// configuration.
 import { parseArgs } from 'node:util';
 import { runAppliance } from '../appliance/run.js';
-import { loadApplianceConfig } from '../config/appliance.js';
+import { loadCheckedConfig } from './startup.js';
 
 export async function serve(args: string[], usage: (message: string) => never): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -18,7 +21,7 @@ export async function serve(args: string[], usage: (message: string) => never): 
     if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 86_400) usage(`--summary-interval takes seconds (0.1 to 86400), got "${values['summary-interval']}"`);
     summaryIntervalMs = seconds * 1000;
   }
-  const config = loadApplianceConfig(values.config);
+  const config = loadCheckedConfig(values.config, { err: process.stderr });
   const appliance = await runAppliance(config, { summaryIntervalMs });
   return appliance.done;
 }

@@ -8,10 +8,13 @@
 //   (relaxed 64-bit stores, so a reader sees whole values, never torn ones). Read them about once
 //   a second and sum over the workers. Per-rule slots hold the rule order of the table the worker
 //   is using: the worker's `tableGeneration` slot says which; when a worker adopts a new table
-//   it zeroes its rule and rule-shadow slots first, then stores the new generation.
+//   it moves its rule and rule-shadow counts to the previous-table slots (then stores
+//   `previousTableGeneration`), zeroes them, then stores the new generation.
 // - events: drainEvents(target) copies whole records of eventLayout().size bytes into `target`
 //   (oldest first per worker, workers in turn) and returns how many. A full ring drops the new
-//   event and counts it in the worker's `eventsLost` slot; the worker never waits.
+//   event and counts it in the worker's `eventsLost` slot; a live worker never waits. The one
+//   exception is an offline replay at pace fast (backend pcap): it has no link to keep up with,
+//   so its worker waits for room (counted in `eventRingWaits`) and loses nothing unless stopped.
 import { nativeAddon } from './native.js';
 
 export type LiveBackendName = 'pcap' | 'afpacket' | 'afxdp';
@@ -115,7 +118,9 @@ export type LiveCounterSlot =
   | 'bursts' // receive calls that returned packets
   | 'tableGeneration' // the generation this worker's rule slots refer to
   | 'replayLoops' // pcap: times the capture was started over
-  | 'checksumsCompleted'; // SCTP packets whose CRC32c offload had not run (this host's stack): completed before decode
+  | 'checksumsCompleted' // SCTP packets whose CRC32c offload had not run (this host's stack): completed before decode
+  | 'eventRingWaits' // offline fast replay: times the worker waited for the control plane to drain a full event ring
+  | 'previousTableGeneration'; // the table whose per-rule counts are in rulesPrevious / ruleShadowPrevious (0: none)
 
 export interface CounterLayout {
   workers: number;
@@ -125,6 +130,11 @@ export interface CounterLayout {
   slots: Record<LiveCounterSlot, number>;
   rules: number; // offset within a stride of ruleCapacity decision counters
   ruleShadow: number; // offset within a stride of ruleCapacity shadow-hit counters
+  // The same two for the table the worker used before its current one (its
+  // `previousTableGeneration` slot, published after them): a worker taking a new table moves its
+  // per-rule counts here, so the reader can carry them over by rule id.
+  rulesPrevious: number;
+  ruleShadowPrevious: number;
   anomalies: number; // offset within a stride of one counter per anomaly (anomalyNames order)
   anomalyNames: string[];
 }

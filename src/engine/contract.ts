@@ -11,8 +11,9 @@ export type EngineMode = z.infer<typeof EngineMode>;
 export const EngineBackend = z.enum(['pcap', 'afpacket', 'afxdp']);
 export type EngineBackend = z.infer<typeof EngineBackend>;
 
-// starting -> running -> (stopping -> stopped) | failed. A pcap replay that reaches the end of its
-// capture (and does not loop) is `finished`: counters and events stay readable, the API stays up.
+// (stopped) -> starting -> running -> (stopping -> stopped) | failed. A pcap replay that reaches the
+// end of its capture (and does not loop) is `finished`: counters and events stay readable, the API
+// stays up. A stopped, finished or failed engine may be started again (counters carry on).
 export const EngineState = z.enum(['starting', 'running', 'finished', 'stopping', 'stopped', 'failed']);
 export type EngineState = z.infer<typeof EngineState>;
 
@@ -61,7 +62,7 @@ export type EngineCounters = z.infer<typeof EngineCounters>;
 // kind, with shadowRuleIds filled.
 export const EngineEvent = z.object({
   id: z.string(), // unique within the engine's lifetime: `${worker}-${sequence}`
-  time: z.string(), // ISO 8601 with the packet's timestamp (capture time for pcap)
+  time: z.string(), // ISO 8601 with the packet's timestamp (pcap: the capture's time for a forensic replay, pace fast without loop; the wall-clock time it was replayed for a paced or looping one)
   timestampNs: z.string(), // decimal nanoseconds since the epoch
   kind: z.enum(['blocked', 'alerted', 'shadow', 'malformed']),
   action: VerdictAction, // what the engine did with the message

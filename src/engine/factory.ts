@@ -1,16 +1,12 @@
-// The engine for an appliance configuration. This build has the offline engine (a capture
-// replayed through the native decode + classify path); the live backends (afpacket, afxdp) come
-// with the live data plane and are wired here when it lands.
+// The engine for an appliance configuration: always the native data plane (src/engine/live.ts
+// over native/live/), whatever the mode and backend. `offline` is the pcap backend: a capture
+// replayed through the same workers, decoders, classifier, counters and event rings as a live
+// link (monitor/inline on afpacket or afxdp), so the demo, the tests and the benchmarks measure
+// the engine that runs on the wire.
 import type { ApplianceConfig } from '../config/appliance.js';
-import { SigwallError } from '../errors.js';
 import type { Engine } from './contract.js';
-import { ReplayEngine, replayOptionsFromConfig } from './replay.js';
+import { LiveEngine } from './live.js';
 
 export function createEngine(config: ApplianceConfig, table: Uint8Array): Engine {
-  if (config.mode === 'offline') return new ReplayEngine(replayOptionsFromConfig(config), table);
-  throw new SigwallError(
-    'SIGWALL_ERR_ENGINE',
-    `mode ${config.mode} with backend ${config.backend} is not in this build: the live data plane (afpacket/afxdp) is not built in; mode offline replays a capture`,
-    { mode: config.mode, backend: config.backend },
-  );
+  return new LiveEngine({ config, table });
 }

@@ -3,6 +3,14 @@
 // class owns the memory shared with the workers (the counters buffer, the event drain buffer),
 // turns rule indices into rule ids through the table images it handed over, and watches the
 // native state so that a replay reaching its end, or a fault, is reported once.
+//
+// One LiveEngine lives as long as the appliance and may run several times (the API's
+// /engine/stop then /engine/start, a replay started again after it finished). Each run is one
+// native engine; when a run is retired (the engine starts again, or takes a table while not
+// running) its counters are folded into the totals (per-rule counters by rule id, so they follow
+// their rule into the next table), its undrained events are kept for drainEvents(), and event
+// ids and table generations carry on from where it stopped: ids stay unique and generations
+// only grow over the engine's lifetime.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SigwallError, type ErrorCode } from '../errors.js';
@@ -13,6 +21,7 @@ import {
   liveAddon,
   type CounterLayout,
   type EventLayout,
+  type LiveEventField,
   type LiveAddon,
   type LiveEngineConfig,
   type LiveEngineState,
@@ -110,7 +119,38 @@ function hexText(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-const ascii = new TextDecoder('latin1');
+// Latin-1 text of record[at, at + length): digit strings of at most 32 bytes, where a
+// TextDecoder call costs more than the characters.
+function latin1(record: Uint8Array, at: number, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String.fromCharCode(record[at + i]!);
+  return out;
+}
+
+// The totals of the runs already retired: scalars summed, per-rule counters by rule id.
+interface CarriedCounters {
+  scalars: Omit<EngineCounters, 'verdicts' | 'categories' | 'ruleIds' | 'ruleHits' | 'ruleShadowHits' | 'anomalies' | 'perWorker'>;
+  verdicts: EngineCounters['verdicts'];
+  categories: EngineCounters['categories'];
+  ruleHits: Map<string, number>;
+  ruleShadowHits: Map<string, number>;
+  anomalies: Map<string, number>;
+  perWorker: Map<number, { packets: number; messages: number; eventsLost: number; ringDrops: number }>;
+}
+
+function emptyCarried(): CarriedCounters {
+  return {
+    scalars: { packets: 0, bytes: 0, messages: 0, forwardedPackets: 0, droppedPackets: 0, malformed: 0, shadowHits: 0, ringDrops: 0, reassemblyBoundHits: 0, eventsLost: 0 },
+    verdicts: { allow: 0, drop: 0, alert: 0 },
+    categories: { custom: 0, cat1: 0, cat2: 0, cat3: 0 },
+    ruleHits: new Map(),
+    ruleShadowHits: new Map(),
+    anomalies: new Map(),
+    perWorker: new Map(),
+  };
+}
+
+const kScalarKeys = ['packets', 'bytes', 'messages', 'forwardedPackets', 'droppedPackets', 'malformed', 'shadowHits', 'ringDrops', 'reassemblyBoundHits', 'eventsLost'] as const;
 
 export class LiveEngine implements Engine {
   readonly #config: ApplianceConfig;
@@ -118,15 +158,27 @@ export class LiveEngine implements Engine {
   readonly #inspect: boolean;
   readonly #swapTimeoutMs: number;
   readonly #statePollMs: number;
-  readonly #ruleCapacity: number;
+  #ruleCapacity: number;
   #capture: Uint8Array | undefined;
-  #initialTable: Uint8Array;
+  // The image of the active generation: what the workers use, or will start with.
+  #activeTable: Uint8Array;
   #native: NativeLiveEngine | undefined;
+  // The current run's generation g is the engine's generation #generationBase + g.
+  #generationBase = 0;
+  // Per worker: events the retired runs numbered (the next run's ids continue after them).
+  #sequenceBase: number[] = [];
+  #carried: CarriedCounters = emptyCarried();
+  // Events of retired runs not drained yet, oldest first.
+  #leftover: EngineEvent[] = [];
+  // Per worker of the current run: the last table generation whose handed-over per-rule counts
+  // (the previous-table counter slots) are in #carried.
+  #foldedPrevious: number[] = [];
   #layout: CounterLayout | undefined;
   #counters: BigUint64Array | undefined;
   #eventLayout: EventLayout | undefined;
   #drainBuffer: Uint8Array | undefined;
-  #state: EngineState = 'starting';
+  // Not started yet: stopped (the API's /engine/start accepts it).
+  #state: EngineState = 'stopped';
   #error: string | undefined;
   #startedAt: number | undefined;
   #endedAt: number | undefined;
@@ -150,9 +202,10 @@ export class LiveEngine implements Engine {
     this.#swapTimeoutMs = options.swapTimeoutMs ?? kDefaultSwapTimeoutMs;
     this.#statePollMs = options.statePollMs ?? kDefaultStatePollMs;
     this.#capture = options.capture;
-    this.#initialTable = options.table;
+    this.#activeTable = new Uint8Array(options.table); // the caller's buffer may be reused
     const info = readTableImageInfo(options.table);
     this.#tables.set(1, info);
+    this.#activeGeneration = 1;
     const capacity = options.ruleCapacity ?? Math.max(kMinRuleCapacity, 4 * info.rules.length);
     if (!Number.isInteger(capacity) || capacity < info.rules.length || capacity > kMaxRuleCapacity) {
       throw new SigwallError('SIGWALL_ERR_OPTIONS', `ruleCapacity ${capacity} must be an integer from the table's ${info.rules.length} rules to ${kMaxRuleCapacity}`);
@@ -191,35 +244,81 @@ export class LiveEngine implements Engine {
       failMode: config.failMode,
       inspect: this.#inspect,
       decode: { verifyCrc: config.decode.verifyCrc, mtp3Variant: config.decode.mtp3Variant, capSsns: [...config.decode.capSsns] },
-      table: this.#initialTable,
+      table: this.#activeTable,
       ruleCapacity: this.#ruleCapacity,
     };
   }
 
   async start(): Promise<void> {
-    if (this.#native) throw new SigwallError('SIGWALL_ERR_ENGINE', `the engine was already started (state ${this.#state}); create a new one to start again`);
+    if (this.#state === 'running' || this.#state === 'stopping') {
+      throw new SigwallError('SIGWALL_ERR_CONFLICT', `the engine is ${this.#state}`, { state: this.#state });
+    }
+    // A later run: the previous one's counters and undrained events are kept.
+    this.#retire();
     this.#state = 'starting';
+    this.#error = undefined;
+    this.#endedAt = undefined;
+    const rules = this.#tables.get(this.#activeGeneration)?.rules.length ?? 0;
+    if (rules > this.#ruleCapacity) this.#ruleCapacity = Math.min(kMaxRuleCapacity, Math.max(kMinRuleCapacity, 4 * rules));
+    // The run's first table is its generation 1: the engine's active generation.
+    this.#generationBase = this.#activeGeneration - 1;
+    this.#foldedPrevious = [];
     try {
       const native = new this.#addon.LiveEngine(this.#nativeConfig());
-      this.#native = native;
       this.#layout = this.#addon.counterLayout(this.#ruleCapacity, native.workers);
       this.#counters = new BigUint64Array(this.#layout.size);
       this.#eventLayout = this.#addon.eventLayout();
       native.start(this.#counters);
+      this.#native = native;
     } catch (error) {
+      this.#layout = undefined;
+      this.#counters = undefined;
       this.#state = 'failed';
       const failure = error instanceof SigwallError && error.code !== 'SIGWALL_ERR_ENGINE' ? error : engineError(error);
       this.#error = failure.message;
       this.#endedAt = Date.now();
       throw failure;
     }
-    this.#activeGeneration = 1;
     this.#startedAt = Date.now();
     this.#state = 'running';
     this.#stateTimer = setInterval(() => this.#pollState(), this.#statePollMs);
     this.#stateTimer.unref();
     // A replay can finish (or a port fail) before the first poll.
     this.#pollState();
+  }
+
+  // Ends the bookkeeping of a run that has stopped: its counters into the totals, its undrained
+  // events into #leftover, its event numbering into #sequenceBase. Only for a stopped native.
+  #retire(): void {
+    const native = this.#native;
+    if (!native) return;
+    native.stop(); // idempotent; a run that ended by itself is joined here
+    for (;;) {
+      const batch = this.#drainNative(kMaxDrainPerCall);
+      this.#leftover.push(...batch);
+      if (batch.length < kMaxDrainPerCall) break;
+    }
+    this.#foldPrevious();
+    const run = this.#runCounters();
+    const carried = this.#carried;
+    for (const key of kScalarKeys) carried.scalars[key] += run.totals[key];
+    for (const key of ['allow', 'drop', 'alert'] as const) carried.verdicts[key] += run.totals.verdicts[key];
+    for (const key of ['custom', 'cat1', 'cat2', 'cat3'] as const) carried.categories[key] += run.totals.categories[key];
+    for (const [id, n] of run.ruleHits) carried.ruleHits.set(id, (carried.ruleHits.get(id) ?? 0) + n);
+    for (const [id, n] of run.ruleShadowHits) carried.ruleShadowHits.set(id, (carried.ruleShadowHits.get(id) ?? 0) + n);
+    for (const [name, n] of Object.entries(run.totals.anomalies)) carried.anomalies.set(name, (carried.anomalies.get(name) ?? 0) + n);
+    for (const w of run.totals.perWorker) {
+      const into = carried.perWorker.get(w.worker) ?? { packets: 0, messages: 0, eventsLost: 0, ringDrops: 0 };
+      into.packets += w.packets;
+      into.messages += w.messages;
+      into.eventsLost += w.eventsLost;
+      into.ringDrops += w.ringDrops;
+      carried.perWorker.set(w.worker, into);
+    }
+    run.eventsNumbered.forEach((n, worker) => (this.#sequenceBase[worker] = (this.#sequenceBase[worker] ?? 0) + n));
+    this.#native = undefined;
+    this.#layout = undefined;
+    this.#counters = undefined;
   }
 
   // Reads the native state; on leaving `running` by itself, records why and tells the listeners once.
@@ -268,7 +367,7 @@ export class LiveEngine implements Engine {
       // A finished replay or a failed engine keeps its state (and its error) after stop.
       this.#state = ended === 'running' ? 'stopped' : ended;
       this.#endedAt ??= Date.now();
-    } else if (!this.#native) {
+    } else if (!this.#native && this.#state !== 'failed' && this.#state !== 'finished') {
       this.#state = 'stopped';
     }
     return { status: this.status(), counters: this.counters() };
@@ -286,18 +385,18 @@ export class LiveEngine implements Engine {
       state: this.#state,
       mode: config.mode,
       backend: config.backend,
-      workers: this.#native?.workers ?? 0,
+      workers: this.#native?.workers ?? this.#carried.perWorker.size,
       ports,
       ...(this.#startedAt !== undefined ? { startedAt: new Date(this.#startedAt).toISOString() } : {}),
       uptimeSeconds: this.#startedAt === undefined ? 0 : Math.max(0, (end - this.#startedAt) / 1000),
-      ...(table && this.#native ? { table: { generation: this.#activeGeneration, sha256: table.sha256, policyName: table.policyName, rules: table.rules.length } } : {}),
+      ...(table ? { table: { generation: this.#activeGeneration, sha256: table.sha256, policyName: table.policyName, rules: table.rules.length } } : {}),
       ...(this.#error !== undefined ? { error: this.#error } : {}),
     };
   }
 
-  counters(): EngineCounters {
-    const info = this.#tables.get(this.#activeGeneration) ?? this.#tables.get(1)!;
-    const ruleCount = info.rules.length;
+  // The current run's counters, summed over its workers; per-rule counters by rule id (only from
+  // workers on the run's latest table: a worker still on an older one during a swap is left out).
+  #runCounters(): { totals: EngineCounters; ruleHits: Map<string, number>; ruleShadowHits: Map<string, number>; eventsNumbered: number[] } {
     const totals: EngineCounters = {
       packets: 0,
       bytes: 0,
@@ -308,18 +407,24 @@ export class LiveEngine implements Engine {
       malformed: 0,
       shadowHits: 0,
       categories: { custom: 0, cat1: 0, cat2: 0, cat3: 0 },
-      ruleIds: info.rules.map((rule) => rule.id),
-      ruleHits: new Array<number>(ruleCount).fill(0),
-      ruleShadowHits: new Array<number>(ruleCount).fill(0),
+      ruleIds: [],
+      ruleHits: [],
+      ruleShadowHits: [],
       anomalies: {},
       ringDrops: 0,
       reassemblyBoundHits: 0,
       eventsLost: 0,
       perWorker: [],
     };
+    const ruleHits = new Map<string, number>();
+    const ruleShadowHits = new Map<string, number>();
+    const eventsNumbered: number[] = [];
     const layout = this.#layout;
     const counters = this.#counters;
-    if (!layout || !counters) return totals;
+    if (!layout || !counters) return { totals, ruleHits, ruleShadowHits, eventsNumbered };
+    // The newest table of this run that every worker may be on: the engine's active generation.
+    const runGeneration = this.#activeGeneration - this.#generationBase;
+    const rules = this.#tables.get(this.#activeGeneration)?.rules ?? [];
     const slot = layout.slots;
     const anomalies = new Map<string, number>();
     for (let worker = 0; worker < layout.workers; worker++) {
@@ -347,20 +452,73 @@ export class LiveEngine implements Engine {
       totals.reassemblyBoundHits += read(slot.reassemblyBoundHits);
       totals.eventsLost += eventsLost;
       totals.perWorker.push({ worker, packets, messages, eventsLost, ringDrops });
+      eventsNumbered.push(read(slot.events));
       layout.anomalyNames.forEach((name, i) => {
         const count = read(layout.anomalies + i);
         if (count > 0) anomalies.set(name, (anomalies.get(name) ?? 0) + count);
       });
-      // Per-rule slots are in the rule order of the table the worker uses (its tableGeneration
-      // slot); a worker still on an older table during a swap is left out of the per-rule sums.
-      if (read(slot.tableGeneration) === this.#activeGeneration) {
-        for (let rule = 0; rule < ruleCount; rule++) {
-          totals.ruleHits[rule]! += read(layout.rules + rule);
-          totals.ruleShadowHits[rule]! += read(layout.ruleShadow + rule);
-        }
+      // Per-rule slots are in the rule order of the table the worker uses (its tableGeneration slot).
+      if (read(slot.tableGeneration) === runGeneration) {
+        rules.forEach((rule, i) => {
+          ruleHits.set(rule.id, (ruleHits.get(rule.id) ?? 0) + read(layout.rules + i));
+          ruleShadowHits.set(rule.id, (ruleShadowHits.get(rule.id) ?? 0) + read(layout.ruleShadow + i));
+        });
       }
     }
+    totals.anomalies = Object.fromEntries(anomalies);
+    return { totals, ruleHits, ruleShadowHits, eventsNumbered };
+  }
+
+  // A worker that took a new table moved its per-rule counts of the old one to its previous-table
+  // slots: add them to the totals by rule id, once per worker and table, so a rule's count
+  // carries on through a swap (into the new table when the rule is still in it).
+  #foldPrevious(): void {
+    const layout = this.#layout;
+    const counters = this.#counters;
+    if (!layout || !counters) return;
+    const carried = this.#carried;
+    for (let worker = 0; worker < layout.workers; worker++) {
+      const base = worker * layout.stride;
+      const previous = Number(counters[base + layout.slots.previousTableGeneration]!);
+      if (previous <= (this.#foldedPrevious[worker] ?? 0)) continue;
+      this.#foldedPrevious[worker] = previous;
+      // Unknown only when more than kKeptGenerations swaps happened since: nothing to name them by.
+      const rules = this.#tables.get(this.#generationBase + previous)?.rules ?? [];
+      rules.forEach((rule, i) => {
+        carried.ruleHits.set(rule.id, (carried.ruleHits.get(rule.id) ?? 0) + Number(counters[base + layout.rulesPrevious + i]!));
+        carried.ruleShadowHits.set(rule.id, (carried.ruleShadowHits.get(rule.id) ?? 0) + Number(counters[base + layout.ruleShadowPrevious + i]!));
+      });
+    }
+  }
+
+  // The engine's counters: the current run's plus every retired run's and every earlier table's.
+  counters(): EngineCounters {
+    const info = this.#tables.get(this.#activeGeneration) ?? this.#tables.get(1)!;
+    this.#foldPrevious();
+    const run = this.#runCounters();
+    const carried = this.#carried;
+    const totals = run.totals;
+    for (const key of kScalarKeys) totals[key] += carried.scalars[key];
+    for (const key of ['allow', 'drop', 'alert'] as const) totals.verdicts[key] += carried.verdicts[key];
+    for (const key of ['custom', 'cat1', 'cat2', 'cat3'] as const) totals.categories[key] += carried.categories[key];
+    totals.ruleIds = info.rules.map((rule) => rule.id);
+    totals.ruleHits = totals.ruleIds.map((id) => (run.ruleHits.get(id) ?? 0) + (carried.ruleHits.get(id) ?? 0));
+    totals.ruleShadowHits = totals.ruleIds.map((id) => (run.ruleShadowHits.get(id) ?? 0) + (carried.ruleShadowHits.get(id) ?? 0));
+    const anomalies = new Map(carried.anomalies);
+    for (const [name, n] of Object.entries(totals.anomalies)) anomalies.set(name, (anomalies.get(name) ?? 0) + n);
     totals.anomalies = Object.fromEntries([...anomalies].sort((a, b) => a[0].localeCompare(b[0])));
+    if (carried.perWorker.size > 0) {
+      const byWorker = new Map(totals.perWorker.map((w) => [w.worker, { ...w }]));
+      for (const [worker, before] of carried.perWorker) {
+        const into = byWorker.get(worker) ?? { worker, packets: 0, messages: 0, eventsLost: 0, ringDrops: 0 };
+        into.packets += before.packets;
+        into.messages += before.messages;
+        into.eventsLost += before.eventsLost;
+        into.ringDrops += before.ringDrops;
+        byWorker.set(worker, into);
+      }
+      totals.perWorker = [...byWorker.values()].sort((a, b) => a.worker - b.worker);
+    }
     return totals;
   }
 
@@ -373,30 +531,36 @@ export class LiveEngine implements Engine {
 
   async #swap(image: Uint8Array): Promise<{ generation: number }> {
     const info = readTableImageInfo(image); // SIGWALL_ERR_TABLE before the addon sees it
-    if (info.rules.length > this.#ruleCapacity) {
-      throw new SigwallError('SIGWALL_ERR_TABLE', `table image: ${info.rules.length} rules exceed the engine's ${this.#ruleCapacity} rule counters; restart the engine to use this policy`);
-    }
     const native = this.#native;
-    if (!native) {
-      // Not started yet: this becomes the table the workers start with.
-      this.#initialTable = image;
-      this.#tables.set(1, info);
-      return { generation: 1 };
+    if (!native || this.#state !== 'running') {
+      // Not running: this becomes the table the next run starts with. Before the first start
+      // it replaces the starting table (generation 1); after a run, it is the next generation.
+      if (info.rules.length > kMaxRuleCapacity) throw new SigwallError('SIGWALL_ERR_TABLE', `table image: ${info.rules.length} rules exceed the engine's limit of ${kMaxRuleCapacity}`);
+      this.#validateImage(image);
+      const first = !native && this.#startedAt === undefined && this.#carried.perWorker.size === 0;
+      this.#retire();
+      const generation = first ? 1 : this.#activeGeneration + 1;
+      this.#tables.set(generation, info);
+      this.#activeGeneration = generation;
+      this.#activeTable = new Uint8Array(image);
+      this.#pruneTables(generation);
+      return { generation };
     }
-    if (this.#state !== 'running') {
-      throw new SigwallError('SIGWALL_ERR_ENGINE', `the engine is ${this.#state}: no worker is running to take a new table`);
+    if (info.rules.length > this.#ruleCapacity) {
+      throw new SigwallError('SIGWALL_ERR_TABLE', `table image: ${info.rules.length} rules exceed the engine's ${this.#ruleCapacity} rule counters; stop and start the engine to use this policy`);
     }
-    let generation: number;
+    let runGeneration: number;
     try {
-      generation = native.setTable(image);
+      runGeneration = native.setTable(image);
     } catch (error) {
       throw engineError(error, 'SIGWALL_ERR_TABLE');
     }
+    const generation = this.#generationBase + runGeneration;
     this.#tables.set(generation, info);
     const deadline = Date.now() + this.#swapTimeoutMs;
     for (;;) {
       const generations = native.activeGenerations();
-      if (generations.every((g) => g >= generation)) break;
+      if (generations.every((g) => g >= runGeneration)) break;
       const state = this.#pollState();
       if (state === 'finished' || state === 'stopped' || this.#state !== 'running') {
         throw new SigwallError('SIGWALL_ERR_ENGINE', `the engine became ${this.#state} before every worker took table generation ${generation}`);
@@ -405,24 +569,49 @@ export class LiveEngine implements Engine {
       if (Date.now() >= deadline) {
         throw new SigwallError(
           'SIGWALL_ERR_ENGINE',
-          `table generation ${generation} not taken by every worker within ${this.#swapTimeoutMs} ms (workers at ${generations.join(', ')}): a worker is stuck`,
-          { generation, generations },
+          `table generation ${generation} not taken by every worker within ${this.#swapTimeoutMs} ms (workers at ${generations.map((g) => g + this.#generationBase).join(', ')}): a worker is stuck`,
+          { generation, generations: generations.map((g) => g + this.#generationBase) },
         );
       }
       await new Promise((resolve) => setTimeout(resolve, kSwapPollMs));
     }
-    this.#activeGeneration = Math.max(this.#activeGeneration, generation);
-    // Events of older generations may still sit in the rings: keep the last few tables.
-    for (const old of this.#tables.keys()) if (old <= generation - kKeptGenerations) this.#tables.delete(old);
+    if (generation > this.#activeGeneration) {
+      this.#activeGeneration = generation;
+      this.#activeTable = new Uint8Array(image);
+    }
+    // Before the next swap can overwrite them: every worker's counts of the table it left.
+    this.#foldPrevious();
+    this.#pruneTables(generation);
     return { generation };
   }
 
+  // Events of older generations may still sit in the rings: keep the last few tables.
+  #pruneTables(generation: number): void {
+    for (const old of this.#tables.keys()) if (old <= generation - kKeptGenerations) this.#tables.delete(old);
+  }
+
+  // The native loader's full check (bounds, CRC32c, registry) of an image no run has taken yet:
+  // a native engine is configured with it (nothing is opened or started) and dropped.
+  #validateImage(image: Uint8Array): void {
+    try {
+      new this.#addon.LiveEngine({ ...this.#nativeConfig(), table: image, ruleCapacity: Math.max(this.#ruleCapacity, readTableImageInfo(image).rules.length) });
+    } catch (error) {
+      throw engineError(error, 'SIGWALL_ERR_TABLE');
+    }
+  }
+
   drainEvents(max = kDefaultDrain): EngineEvent[] {
-    const native = this.#native;
-    const layout = this.#eventLayout;
-    if (!native || !layout) return [];
     const wanted = Math.max(0, Math.min(Math.floor(max), kMaxDrainPerCall));
     if (wanted === 0) return [];
+    const events = this.#leftover.length > 0 ? this.#leftover.splice(0, wanted) : [];
+    if (events.length < wanted) events.push(...this.#drainNative(wanted - events.length));
+    return events;
+  }
+
+  #drainNative(wanted: number): EngineEvent[] {
+    const native = this.#native;
+    const layout = this.#eventLayout;
+    if (!native || !layout || wanted <= 0) return [];
     if (!this.#drainBuffer || this.#drainBuffer.byteLength < wanted * layout.size) this.#drainBuffer = new Uint8Array(wanted * layout.size);
     const target = this.#drainBuffer.subarray(0, wanted * layout.size);
     const count = native.drainEvents(target);
@@ -439,116 +628,137 @@ export class LiveEngine implements Engine {
 
   #decodeEvent(record: Uint8Array, layout: EventLayout): EngineEvent {
     const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-    const f = layout.fields;
-    const u8 = (name: keyof typeof f) => view.getUint8(f[name].offset);
-    const u16 = (name: keyof typeof f) => view.getUint16(f[name].offset, true);
-    const u32 = (name: keyof typeof f) => view.getUint32(f[name].offset, true);
-    const u64 = (name: keyof typeof f) => view.getBigUint64(f[name].offset, true);
-    const bytes = (name: keyof typeof f, length: number) => record.subarray(f[name].offset, f[name].offset + Math.min(length, f[name].length ?? length));
-    const text = (name: keyof typeof f, lengthField: keyof typeof f) => ascii.decode(bytes(name, u8(lengthField)));
-    const flags = u8('flags');
+    // Offsets and lengths read once per layout into plain objects: the field reads below are
+    // named property loads, not a keyed lookup per field per event (drains run at replay speed).
+    const { offset: o, length: len } = this.#fieldOffsets(layout);
+    const bytes = (at: number, length: number, max: number) => record.subarray(at, at + Math.min(length, max));
+    const text = (at: number, length: number, max: number) => latin1(record, at, Math.min(length, max));
+    const flags = view.getUint8(o.flags);
     const has = (bit: number) => (flags & bit) !== 0;
     const names = this.#names();
 
-    const worker = u16('worker');
-    const generation = u32('tableGeneration');
+    const worker = view.getUint16(o.worker, true);
+    const generation = this.#generationBase + view.getUint32(o.tableGeneration, true);
     // The table the event was decided with; unknown only for an event left in a ring through
     // more than kKeptGenerations swaps: its rule index is then reported without an id.
     const table = this.#tables.get(generation);
     const policy = table?.policyName ?? '';
-    const kind = layout.kinds[u8('kind')] ?? 'malformed';
-    const action = kActions[u8('action')] ?? 'allow';
-    const ruleIndex = u16('rule');
+    const kind = layout.kinds[view.getUint8(o.kind)] ?? 'malformed';
+    const action = kActions[view.getUint8(o.action)] ?? 'allow';
+    const ruleIndex = view.getUint16(o.rule, true);
     const decided = ruleIndex !== layout.noRule;
     const ruleId = !table ? undefined : decided ? table.rules[ruleIndex]?.id : `${policy}#${has(layout.flagBits.malformed) ? 'malformed' : 'default'}`;
-    const categoryCode = u8('category');
-    const shadowCount = Math.min(u8('shadowCount'), f.shadow.length ?? 8);
+    const categoryCode = view.getUint8(o.category);
+    const shadowCount = Math.min(view.getUint8(o.shadowCount), len.shadow);
     const shadowRuleIds: string[] = [];
     for (let i = 0; i < shadowCount; i++) {
-      const index = view.getUint16(f.shadow.offset + 2 * i, true);
+      const index = view.getUint16(o.shadow + 2 * i, true);
       const id = table?.rules[index]?.id;
       if (id !== undefined) shadowRuleIds.push(id);
     }
-    const timestampNs = u64('timestampNs');
-    const portIndex = u16('port');
+    const timestampNs = view.getBigUint64(o.timestampNs, true);
+    const portIndex = view.getUint16(o.port, true);
     const portName = this.#config.backend === 'pcap' ? (this.#config.replay ? basename(this.#config.replay.capture) : undefined) : this.#config.ports[portIndex]?.interface;
-    const sideCode = u8('side');
-    const application = kApplications[u8('application')] ?? 'unknown';
+    const sideCode = view.getUint8(o.side);
+    const application = kApplications[view.getUint8(o.application)] ?? 'unknown';
 
+    // Sequence numbers and frame numbers stay far below 2^53: plain numbers, no BigInt per event.
+    const u53 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x1_0000_0000;
+    // Optional fields are assigned, not spread: a drain decodes thousands of events per call.
     const event: EngineEvent = {
-      id: `${worker}-${u64('sequence')}`,
+      id: `${worker}-${(this.#sequenceBase[worker] ?? 0) + u53(o.sequence)}`,
       time: isoFromNanoseconds(timestampNs),
       timestampNs: timestampNs.toString(),
       kind,
       action,
       worker,
-      ...(portName !== undefined ? { port: portName } : {}),
-      ...(kSides[sideCode] ? { side: kSides[sideCode] } : {}),
-      ...(decided ? { ruleIndex } : {}),
-      ...(ruleId !== undefined ? { ruleId } : {}),
-      ...(categoryCode !== layout.noCategory && kCategories[categoryCode] ? { category: kCategories[categoryCode] } : {}),
       shadowRuleIds,
       tableGeneration: generation,
-      frame: Number(u64('frame')),
+      frame: u53(o.frame),
       operations: [],
       anomalies: [],
       application,
     };
+    if (portName !== undefined) event.port = portName;
+    if (kSides[sideCode]) event.side = kSides[sideCode];
+    if (decided) event.ruleIndex = ruleIndex;
+    if (ruleId !== undefined) event.ruleId = ruleId;
+    if (categoryCode !== layout.noCategory && kCategories[categoryCode]) event.category = kCategories[categoryCode];
     if (has(layout.flagBits.hasIp)) {
-      const v6 = u8('ipVersion') === 6;
-      const src = bytes('ipSrc', v6 ? 16 : 4);
-      const dst = bytes('ipDst', v6 ? 16 : 4);
+      const v6 = view.getUint8(o.ipVersion) === 6;
+      const src = bytes(o.ipSrc, v6 ? 16 : 4, len.ipSrc);
+      const dst = bytes(o.ipDst, v6 ? 16 : 4, len.ipDst);
       event.ip = { src: v6 ? ipv6Text(src) : ipv4Text(src), dst: v6 ? ipv6Text(dst) : ipv4Text(dst) };
-      event.sctp = { srcPort: u16('srcPort'), dstPort: u16('dstPort'), stream: u16('stream'), ppid: u32('ppid') };
+      event.sctp = { srcPort: view.getUint16(o.srcPort, true), dstPort: view.getUint16(o.dstPort, true), stream: view.getUint16(o.stream, true), ppid: view.getUint32(o.ppid, true) };
     }
-    if (has(layout.flagBits.hasMtp3)) event.mtp3 = { opc: u32('opc'), dpc: u32('dpc'), si: u8('si') };
+    if (has(layout.flagBits.hasMtp3)) event.mtp3 = { opc: view.getUint32(o.opc, true), dpc: view.getUint32(o.dpc, true), si: view.getUint8(o.si) };
     if (has(layout.flagBits.hasSccp)) {
-      const calling = text('callingDigits', 'callingDigitsLength');
-      const called = text('calledDigits', 'calledDigitsLength');
-      event.sccp = {
-        ...(calling !== '' ? { callingDigits: calling } : {}),
-        ...(has(layout.flagBits.callingSsn) ? { callingSsn: u8('callingSsn') } : {}),
-        ...(called !== '' ? { calledDigits: called } : {}),
-        ...(has(layout.flagBits.calledSsn) ? { calledSsn: u8('calledSsn') } : {}),
-      };
+      const calling = text(o.callingDigits, view.getUint8(o.callingDigitsLength), len.callingDigits);
+      const called = text(o.calledDigits, view.getUint8(o.calledDigitsLength), len.calledDigits);
+      const sccp: NonNullable<EngineEvent['sccp']> = {};
+      if (calling !== '') sccp.callingDigits = calling;
+      if (has(layout.flagBits.callingSsn)) sccp.callingSsn = view.getUint8(o.callingSsn);
+      if (called !== '') sccp.calledDigits = called;
+      if (has(layout.flagBits.calledSsn)) sccp.calledSsn = view.getUint8(o.calledSsn);
+      event.sccp = sccp;
     }
     if (has(layout.flagBits.hasTcap)) {
-      const type = kTcapTypes[u8('tcapType') - 1];
-      const otid = bytes('otid', u8('otidLength'));
-      const dtid = bytes('dtid', u8('dtidLength'));
-      event.tcap = { type: type ?? 'unknown', ...(otid.length > 0 ? { otid: hexText(otid) } : {}), ...(dtid.length > 0 ? { dtid: hexText(dtid) } : {}) };
-      const opcodeCount = Math.min(u8('opcodeCount'), f.opcodes.length ?? 4);
+      const type = kTcapTypes[view.getUint8(o.tcapType) - 1];
+      const otid = bytes(o.otid, view.getUint8(o.otidLength), len.otid);
+      const dtid = bytes(o.dtid, view.getUint8(o.dtidLength), len.dtid);
+      const tcap: NonNullable<EngineEvent['tcap']> = { type: type ?? 'unknown' };
+      if (otid.length > 0) tcap.otid = hexText(otid);
+      if (dtid.length > 0) tcap.dtid = hexText(dtid);
+      event.tcap = tcap;
+      const opcodeCount = Math.min(view.getUint8(o.opcodeCount), len.opcodes);
       for (let i = 0; i < opcodeCount; i++) {
-        const opcode = view.getInt32(f.opcodes.offset + 4 * i, true);
+        const opcode = view.getInt32(o.opcodes + 4 * i, true);
         if (opcode === layout.noOpcode) {
           event.operations.push({});
           continue;
         }
         const name = application === 'map' ? names.operations.map[opcode] : application === 'cap' ? names.operations.cap[opcode] : undefined;
-        event.operations.push({ opcode, ...(name !== undefined ? { name } : {}) });
+        event.operations.push(name !== undefined ? { opcode, name } : { opcode });
       }
-      const imsi = text('imsi', 'imsiLength');
-      const msisdn = text('msisdn', 'msisdnLength');
+      const imsi = text(o.imsi, view.getUint8(o.imsiLength), len.imsi);
+      const msisdn = text(o.msisdn, view.getUint8(o.msisdnLength), len.msisdn);
       if (imsi !== '') event.imsi = imsi;
       if (msisdn !== '') event.msisdn = msisdn;
     }
-    const low = view.getBigUint64(f.anomalies.offset, true);
-    const high = view.getBigUint64(f.anomalies.offset + 8, true);
-    if (low !== 0n || high !== 0n) {
-      names.anomalies.forEach((name, bit) => {
-        const word = bit < 64 ? low : high;
-        if ((word >> BigInt(bit % 64)) & 1n) event.anomalies.push(name);
-      });
+    // Two little-endian u64 words, bit i = anomaly i: walked as four u32 words, set bits only.
+    for (let word = 0; word < 4; word++) {
+      let bits = view.getUint32(o.anomalies + 4 * word, true);
+      while (bits !== 0) {
+        const bit = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        const name = names.anomalies[32 * word + bit];
+        if (name !== undefined) event.anomalies.push(name);
+      }
     }
-    const captured = Math.min(u32('capturedLength'), layout.snapLength, record.byteLength - layout.frameOffset);
+    const captured = Math.min(view.getUint32(o.capturedLength, true), layout.snapLength, record.byteLength - layout.frameOffset);
     if (captured > 0) {
       event.packet = {
-        linkType: u32('linkType'),
-        originalLength: u32('originalLength'),
+        linkType: view.getUint32(o.linkType, true),
+        originalLength: view.getUint32(o.originalLength, true),
         base64: Buffer.from(record.buffer, record.byteOffset + layout.frameOffset, captured).toString('base64'),
       };
     }
     return event;
+  }
+
+  #offsetsFor: EventLayout | undefined;
+  #offsets: { offset: Record<LiveEventField, number>; length: Record<LiveEventField, number> } | undefined;
+
+  #fieldOffsets(layout: EventLayout): { offset: Record<LiveEventField, number>; length: Record<LiveEventField, number> } {
+    if (this.#offsetsFor !== layout || !this.#offsets) {
+      const entries = Object.entries(layout.fields) as [LiveEventField, { offset: number; length?: number }][];
+      this.#offsets = {
+        offset: Object.fromEntries(entries.map(([name, field]) => [name, field.offset])) as Record<LiveEventField, number>,
+        length: Object.fromEntries(entries.map(([name, field]) => [name, field.length ?? 0])) as Record<LiveEventField, number>,
+      };
+      this.#offsetsFor = layout;
+    }
+    return this.#offsets;
   }
 
   onStateChange(listener: (status: EngineStatus) => void): () => void {

@@ -17,6 +17,12 @@ import { SyslogSink, type SyslogStats } from './syslog.js';
 const kDrainIntervalMs = 100;
 const kDrainBatch = 4096;
 const kMaxBatchesPerPump = 64;
+// A pump that found this many events (or half a worker's ring, when smaller) is a burst (a fast
+// forensic replay fills a worker's ring in milliseconds and then waits for the drain): the next
+// pump comes after kBusyDrainMs, not at the next interval, so the replay is not held back by the
+// timer.
+const kBusyEvents = 1024;
+const kBusyDrainMs = 2;
 
 export interface EventPipelineStats {
   drained: number;
@@ -35,6 +41,8 @@ export class EventPipeline {
   readonly #syslog: SyslogSink | undefined;
   readonly #log: (line: string) => void;
   #timer: NodeJS.Timeout | undefined;
+  #soon: NodeJS.Timeout | undefined;
+  readonly #busyEvents: number;
   #drained = 0;
   #sinkErrors = 0;
 
@@ -44,6 +52,7 @@ export class EventPipeline {
     this.#protect = subscriberIdProtection(events.subscriberIds, salt);
     this.hub = new EventHub({ protect: this.#protect });
     this.#engine = engine;
+    this.#busyEvents = Math.max(1, Math.min(kBusyEvents, config.rings.events >> 1));
     this.#log = options.log ?? (() => undefined);
     const dir = join(config.dataDir, 'events');
     // One retention over both series: neither deletes the file the other writes, and each
@@ -57,7 +66,13 @@ export class EventPipeline {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.pump(), kDrainIntervalMs);
+    this.#timer = setInterval(() => this.#tick(), kDrainIntervalMs);
+  }
+
+  #tick(): void {
+    if (this.#soon) clearTimeout(this.#soon);
+    this.#soon = undefined;
+    if (this.pump() >= this.#busyEvents && this.#timer) this.#soon = setTimeout(() => this.#tick(), kBusyDrainMs);
   }
 
   // Drains what the engine has now (bounded per call, so one pump never holds the loop long).
@@ -92,7 +107,9 @@ export class EventPipeline {
   // A last drain, everything written, syslog closed.
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#soon) clearTimeout(this.#soon);
     this.#timer = undefined;
+    this.#soon = undefined;
     this.pump();
     await this.flush();
     await this.#syslog?.close();

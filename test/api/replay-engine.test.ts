@@ -1,4 +1,4 @@
-// The API driving the real offline engine (src/engine/replay.ts) over the demo capture: an apply
+// The API driving the real offline engine (createEngine: the native LiveEngine, pcap backend) over the demo capture: an apply
 // changes what the engine blocks, a rollback brings the previous verdicts back, and the engine's
 // table is always the active version's.
 import { afterEach, describe, expect, it } from 'vitest';

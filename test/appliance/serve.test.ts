@@ -193,7 +193,7 @@ describe('sigwall serve (npm start)', () => {
     expect(second.stdout).toMatch(/stopping \(SIGHUP\)/);
   });
 
-  it('refuses a second instance on the same socket, and a mode this build has no engine for', async () => {
+  it('refuses a second instance on the same socket, and a live configuration the machine is not ready for (preflight)', async () => {
     const { file } = demoCopy('twice');
     const first = new Serve(file);
     await first.waitFor(/Ctrl-C or SIGTERM stops the appliance/);
@@ -210,8 +210,12 @@ describe('sigwall serve (npm start)', () => {
       doc.set('ports', [{ interface: 'eth9', role: 'monitor' }]);
     });
     const refused = spawnSync(process.execPath, [cli, 'serve', '--config', monitor.file], { encoding: 'utf8', timeout: 30_000 });
+    // serve takes monitor/inline configurations (the native engine, as `run`), after the same
+    // preflight: here it names the missing interface and the fix before anything starts.
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/mode monitor with backend afpacket is not in this build.*\[SIGWALL_ERR_ENGINE\]/);
+    expect(refused.stderr).toMatch(/ports\[0\]\.interface: interface eth9 does not exist on this machine/);
+    expect(refused.stderr).toMatch(/fix: name an existing interface[\s\S]*\[SIGWALL_ERR_CONFIG\]/);
+    expect(refused.stdout).not.toMatch(/control API on unix socket/);
 
     const usage = spawnSync(process.execPath, [cli, 'serve'], { encoding: 'utf8' });
     expect(usage.status).toBe(2);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import baseline from '../../firmware-config/policies/fs11-baseline.js';
 import type { EngineEvent } from '../../src/engine/contract.js';
-import { ReplayEngine } from '../../src/engine/replay.js';
+import { parseApplianceConfig } from '../../src/config/appliance.js';
+import { createEngine } from '../../src/engine/factory.js';
 import { packetComment, PcapngSink } from '../../src/events/pcapng.js';
 import { compilePolicy } from '../../src/policy/compile.js';
 import { withRuleIds } from '../../src/policy/evaluate.js';
@@ -19,16 +20,21 @@ const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sigwall-pcapng-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// A forensic replay of the demo through the engine (pace fast: capture time, nothing lost).
 async function demoEvents(): Promise<EngineEvent[]> {
   const table = compilePolicy(withRuleIds(Policy.parse(baseline))).image;
-  const engine = new ReplayEngine(
-    { capture: join(root, 'firmware-config', 'demo', 'demo.pcap'), pace: 'fast', loop: false, side: 'external', decode: { verifyCrc: true, mtp3Variant: 'itu', capSsns: [146] }, batchRecords: 64, eventRingSize: 4096 },
-    table,
+  const config = parseApplianceConfig(
+    { mode: 'offline', backend: 'pcap', replay: { capture: join(root, 'firmware-config', 'demo', 'demo.pcap'), pace: 'fast' }, policy: 'unused.ts', dataDir: dir },
+    join(dir, 'appliance.yaml'),
   );
+  const engine = createEngine(config, table);
   const done = new Promise((resolve) => engine.onStateChange(resolve));
   await engine.start();
   await done;
-  return engine.drainEvents();
+  const events: EngineEvent[] = [];
+  for (let batch = engine.drainEvents(1000); batch.length > 0; batch = engine.drainEvents(1000)) events.push(...batch);
+  await engine.stop();
+  return events;
 }
 
 function tshark(file: string, ...fields: string[]): string[][] {

@@ -1,6 +1,8 @@
-// The offline engine (src/engine/replay.ts) on the demo capture with the FS.11 baseline: its
-// counters equal what `sigwall replay --policy` reports for the same capture, every blocked
-// message becomes exactly one event, table swaps and pacing behave as a live engine's would.
+// The offline engine (createEngine on a mode offline configuration: the native LiveEngine on
+// the pcap backend) on the demo capture with the FS.11 baseline: its counters equal what
+// `sigwall replay --policy` reports for the same capture, every blocked message becomes exactly
+// one event, table swaps and pacing behave as on a live link, a forensic replay (pace fast, no
+// loop) keeps the capture's time and waits for a slow drainer instead of losing events.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,9 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import baseline from '../../firmware-config/policies/fs11-baseline.js';
 import { EngineCounters, EngineEvent, type Engine, type EngineStatus } from '../../src/engine/contract.js';
-import { ReplayEngine, type ReplayEngineOptions } from '../../src/engine/replay.js';
 import { createEngine } from '../../src/engine/factory.js';
-import { parseApplianceConfig } from '../../src/config/appliance.js';
+import { parseApplianceConfig, type ApplianceConfigInput } from '../../src/config/appliance.js';
 import { EventPipeline } from '../../src/events/pipeline.js';
 import { MessageRecord } from '../../src/decode/record.js';
 import { SigwallError } from '../../src/errors.js';
@@ -25,19 +26,30 @@ const dropAllTable = compilePolicy(
   withRuleIds(Policy.parse({ name: 'drop-all', networks: { home: {} }, rules: [], defaults: { action: 'drop', malformed: 'drop' } })),
 ).image;
 
-function options(overrides: Partial<ReplayEngineOptions> = {}): ReplayEngineOptions {
-  return {
-    capture: demo,
-    pace: 'fast',
-    loop: false,
-    side: 'external',
-    decode: { verifyCrc: true, mtp3Variant: 'itu', capSsns: [146] },
-    batchRecords: 16,
-    eventRingSize: 4096,
-    ...overrides,
-  };
+type ReplayInput = NonNullable<ApplianceConfigInput['replay']>;
+
+// An offline appliance configuration over the demo capture (pace fast, no loop unless told).
+function offline(replay: Partial<ReplayInput> = {}, rings: { batch?: number; events?: number } = {}) {
+  return parseApplianceConfig(
+    { mode: 'offline', backend: 'pcap', replay: { capture: demo, pace: 'fast', loop: false, ...replay }, rings: { batch: 16, events: 4096, ...rings }, policy: 'unused.ts', dataDir: '/tmp/unused' },
+    join(root, 'offline.yaml'),
+  );
 }
 
+function engineFor(replay: Partial<ReplayInput> = {}, rings: { batch?: number; events?: number } = {}, table = baselineTable): Engine {
+  return createEngine(offline(replay, rings), table);
+}
+
+function drainAll(engine: Engine): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  for (;;) {
+    const batch = engine.drainEvents(1000);
+    events.push(...batch);
+    if (batch.length === 0) return events;
+  }
+}
+
+// Resolves with the status the engine reports when it leaves `running` by itself.
 function finished(engine: Engine): Promise<EngineStatus> {
   return new Promise((resolve) => {
     const off = engine.onStateChange((status) => {
@@ -67,7 +79,7 @@ function tally<T>(items: Iterable<T>, key: (item: T) => string | undefined): Rec
   return out;
 }
 
-describe('ReplayEngine', () => {
+describe('the offline engine (LiveEngine, pcap backend)', () => {
   it('through the events pipeline: every blocked message once in the JSON lines and once in a live subscription', async () => {
     const records = cliRecords();
     const dataDir = mkdtempSync(join(tmpdir(), 'sigwall-replay-events-'));
@@ -120,7 +132,7 @@ describe('ReplayEngine', () => {
 
   it('counts exactly what `sigwall replay --policy` reports, and emits one event per blocked message', async () => {
     const records = cliRecords();
-    const engine = new ReplayEngine(options(), baselineTable);
+    const engine = engineFor();
     const done = finished(engine);
     await engine.start();
     const status = await done;
@@ -146,7 +158,7 @@ describe('ReplayEngine', () => {
     expect(counters.anomalies).toEqual(tally(records.flatMap((r) => r.anomalies), (a) => a));
     expect(counters.eventsLost).toBe(0);
 
-    const events = engine.drainEvents().map((event) => EngineEvent.parse(event));
+    const events = drainAll(engine).map((event) => EngineEvent.parse(event));
     expect(engine.drainEvents()).toEqual([]);
     const blocked = events.filter((e) => e.kind === 'blocked');
     // Every dropped message, once, in capture order, with its rule and its frame's bytes.
@@ -163,34 +175,36 @@ describe('ReplayEngine', () => {
     const ati = blocked.find((e) => e.operations.some((op) => op.name === 'anyTimeInterrogation'));
     expect(ati?.category).toBe('1');
     expect(ati?.imsi ?? ati?.msisdn).toBeDefined();
-    expect((await engine.stop()).status.state).toBe('stopped');
+    // Stopping a replay that reached its end keeps how it ended: finished.
+    expect((await engine.stop()).status.state).toBe('finished');
   });
 
-  it('swaps tables between batches: a refused image leaves the table in use, a valid one takes over', async () => {
-    const engine = new ReplayEngine(options(), baselineTable);
+  it('takes a table before start: a refused image leaves the starting table, a valid one replaces it', async () => {
+    const engine = engineFor();
     const flipped = dropAllTable.slice();
     flipped[flipped.length >> 1]! ^= 1;
     await expect(engine.setTable(flipped)).rejects.toMatchObject({ code: 'SIGWALL_ERR_TABLE' });
     expect(engine.status().table?.generation).toBe(1);
-    expect(await engine.setTable(dropAllTable)).toEqual({ generation: 2 });
-    expect(engine.status().table).toMatchObject({ generation: 2, policyName: 'drop-all', rules: 0 });
+    // Before the first start the new table is the one the workers start with: generation 1.
+    expect(await engine.setTable(dropAllTable)).toEqual({ generation: 1 });
+    expect(engine.status().table).toMatchObject({ generation: 1, policyName: 'drop-all', rules: 0 });
     const done = finished(engine);
     await engine.start();
     await done;
     const counters = engine.counters();
     expect(counters.verdicts.drop).toBe(counters.messages);
-    expect(engine.drainEvents().every((e) => e.tableGeneration === 2 && e.ruleId === 'drop-all#default')).toBe(true);
+    expect(drainAll(engine).every((e) => e.tableGeneration === 1 && (e.ruleId === 'drop-all#default' || e.ruleId === 'drop-all#malformed'))).toBe(true);
   });
 
-  it('a swap while running takes effect at a batch boundary; per-rule counters follow their ids', async () => {
-    const engine = new ReplayEngine(options({ pace: 'rate', rate: 2000 }), baselineTable);
+  it('a swap while running takes effect at a burst boundary; counters follow the active table', async () => {
+    const engine = engineFor({ pace: 'rate', rate: 2000 });
     const done = finished(engine);
     await engine.start();
     await new Promise((resolve) => setTimeout(resolve, 60));
     await expect(engine.setTable(new Uint8Array(10))).rejects.toBeInstanceOf(SigwallError);
     await engine.setTable(dropAllTable);
     await done;
-    const events = engine.drainEvents();
+    const events = drainAll(engine);
     const generations = events.map((e) => e.tableGeneration);
     // Generation 1 first, then 2 only: no event of the old table after the new one started.
     expect(generations.indexOf(2)).toBeGreaterThan(0);
@@ -201,7 +215,7 @@ describe('ReplayEngine', () => {
   });
 
   it('paces by rate without blocking the event loop, loops, and stops cleanly', async () => {
-    const engine = new ReplayEngine(options({ pace: 'rate', rate: 1000, loop: true }), baselineTable);
+    const engine = engineFor({ pace: 'rate', rate: 1000, loop: true });
     await engine.start();
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
@@ -218,16 +232,17 @@ describe('ReplayEngine', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(engine.counters().packets).toBe(after);
     // Looping replays play as live traffic: event times are now, not the capture's 2026-01-15.
-    const events = engine.drainEvents();
+    const events = drainAll(engine);
     expect(events.length).toBeGreaterThan(0);
     expect(Math.abs(Date.parse(events.at(-1)!.time) - Date.now())).toBeLessThan(5000);
   });
 
   it('starts again after a stop (from the capture start, counters kept); refuses a start while running', async () => {
-    const engine = new ReplayEngine(options({ pace: 'rate', rate: 2000 }), baselineTable);
+    // 500 frames/s: the 475 frames take about a second; stopped as soon as some are through.
+    const engine = engineFor({ pace: 'rate', rate: 500 });
     await engine.start();
     await expect(engine.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_CONFLICT' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; engine.counters().packets === 0 && waited < 10_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
     const first = (await engine.stop()).counters.packets;
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(475);
@@ -236,21 +251,13 @@ describe('ReplayEngine', () => {
     expect(engine.status().state).toBe('running');
     await done;
     expect(engine.counters().packets).toBe(first + 475);
-  });
-
-  it('a stop while the capture is being read leaves the engine stopped', async () => {
-    const engine = new ReplayEngine(options(), baselineTable);
-    const starting = engine.start();
-    expect(engine.status().state).toBe('starting');
+    const events = drainAll(engine);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     await engine.stop();
-    await starting;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(engine.status().state).toBe('stopped');
-    expect(engine.counters().packets).toBe(0);
   });
 
   it('paces by the capture timing', async () => {
-    const engine = new ReplayEngine(options({ pace: 'capture' }), baselineTable);
+    const engine = engineFor({ pace: 'capture' });
     await engine.start();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The demo spans 2.84 s: after 1 s, part of it, not all of it.
@@ -261,55 +268,84 @@ describe('ReplayEngine', () => {
     await engine.stop();
   });
 
-  it('a fast replay holding for the ring loses no event to a slow drainer', async () => {
-    const engine = new ReplayEngine(options({ eventRingSize: 16, holdWhenEventsFull: true }), baselineTable);
+  it('a fast replay waits for a slow drainer and loses no event', async () => {
+    const engine = engineFor({}, { events: 16 });
     const done = finished(engine);
     const drained: EngineEvent[] = [];
     const drainer = setInterval(() => drained.push(...engine.drainEvents(5)), 2);
     await engine.start();
     await done;
     clearInterval(drainer);
-    drained.push(...engine.drainEvents());
+    drained.push(...drainAll(engine));
     const counters = engine.counters();
     expect(counters.eventsLost).toBe(0);
     expect(drained.filter((e) => e.kind === 'blocked')).toHaveLength(counters.verdicts.drop);
     expect(counters.messages).toBe(251);
+    await engine.stop();
   });
 
-  it('counts events the ring could not hold when nobody drains it', async () => {
-    const engine = new ReplayEngine(options({ eventRingSize: 16 }), baselineTable);
+  it('a fast replay through the events pipeline with a small ring: every event reaches the hub, none lost', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sigwall-fast-events-'));
+    try {
+      const config = parseApplianceConfig(
+        { mode: 'offline', backend: 'pcap', replay: { capture: demo, pace: 'fast' }, rings: { events: 16 }, policy: 'unused.ts', dataDir, events: { file: false, pcapng: false } },
+        join(dataDir, 'appliance.yaml'),
+      );
+      const engine = createEngine(config, baselineTable);
+      const pipeline = new EventPipeline(config, engine);
+      const blocked: EngineEvent[] = [];
+      pipeline.hub.subscribe({ kind: 'blocked' }, (event) => {
+        blocked.push(event);
+        return true;
+      });
+      const done = finished(engine);
+      pipeline.start();
+      await engine.start();
+      expect((await done).state).toBe('finished');
+      await pipeline.stop();
+      const counters = engine.counters();
+      expect(counters.eventsLost).toBe(0);
+      expect(blocked).toHaveLength(counters.verdicts.drop);
+      expect(blocked.map((e) => e.frame)).toEqual(cliRecords().filter((r) => r.verdict!.action === 'drop').map((r) => r.frame));
+      await engine.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a paced replay is a live link: events the ring cannot hold when nobody drains are counted as lost', async () => {
+    const engine = engineFor({ pace: 'rate', rate: 100_000 }, { events: 16 });
     const done = finished(engine);
     await engine.start();
     await done;
     const counters = engine.counters();
-    expect(engine.drainEvents(100)).toHaveLength(16);
+    expect(drainAll(engine)).toHaveLength(16);
     expect(counters.eventsLost).toBeGreaterThan(40);
+    expect(counters.messages).toBe(251);
+    await engine.stop();
   });
 
-  it('a capture cut short fails the engine at the fault, after counting every frame before it', async () => {
+  it('refuses a capture cut short at start, naming the fault (the whole capture is checked before any frame is replayed)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigwall-cut-'));
     try {
       const cut = join(dir, 'cut.pcap');
       const bytes = readFileSync(demo);
       writeFileSync(cut, bytes.subarray(0, bytes.byteLength - 10));
-      const engine = new ReplayEngine(options({ capture: cut }), baselineTable);
-      const done = finished(engine);
-      await engine.start();
-      const status = await done;
-      expect(status.state).toBe('failed');
-      expect(status.error).toMatch(/cut\.pcap: .*offset \d+/);
-      expect(engine.counters().packets).toBe(474);
+      const engine = engineFor({ capture: cut });
+      await expect(engine.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_CAPTURE', message: expect.stringMatching(/offset \d+/) });
+      expect(engine.status().state).toBe('failed');
+      expect(engine.counters().packets).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('fails to start on a missing or unreadable capture with a stable code', async () => {
-    const missing = new ReplayEngine(options({ capture: join(root, 'no-such.pcap') }), baselineTable);
+    const missing = engineFor({ capture: join(root, 'no-such.pcap') });
     await expect(missing.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_FILE' });
     expect(missing.status().state).toBe('failed');
-    const notCapture = new ReplayEngine(options({ capture: join(root, 'package.json') }), baselineTable);
+    const notCapture = engineFor({ capture: join(root, 'package.json') });
     await expect(notCapture.start()).rejects.toMatchObject({ code: 'SIGWALL_ERR_CAPTURE' });
-    expect(() => new ReplayEngine(options(), new Uint8Array(64))).toThrow(SigwallError);
+    expect(() => createEngine(offline(), new Uint8Array(64))).toThrow(SigwallError);
   });
 });
