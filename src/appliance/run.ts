@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { ApplianceConfig } from '../config/appliance.js';
 import { createEngine } from '../engine/factory.js';
 import type { Engine, EngineStatus } from '../engine/contract.js';
-import { describeTable, type TableRuleInfo } from '../engine/table-info.js';
+import { readTableImageInfo, type TableRuleInfo } from '../engine/image-info.js';
 import { EventPipeline } from '../events/pipeline.js';
 import { renderMetrics } from '../metrics/prometheus.js';
 import { compilePolicy } from '../policy/compile.js';
@@ -56,17 +56,34 @@ function packageVersion(): string {
 }
 
 // The rules of the table the engine runs (for per-rule labels and blocked-per-category), found by
-// the image's SHA-256 among the store's active version and the images seen before.
+// the image's SHA-256 among every image handed to the engine (a stored version, or the observe
+// form the API installs when an inline appliance is switched to monitor) and the store's active
+// version.
 class TableRules {
-  readonly #bySha = new Map<string, TableRuleInfo[]>();
+  readonly #bySha = new Map<string, readonly TableRuleInfo[]>();
   constructor(private readonly store: PolicyStore) {}
 
   remember(image: Uint8Array): void {
-    const info = describeTable(image);
+    const info = readTableImageInfo(image);
     this.#bySha.set(info.sha256, info.rules);
   }
 
-  for(status: EngineStatus): TableRuleInfo[] | undefined {
+  // The engine as the API sees it: every table it installs is remembered first.
+  remembering(engine: Engine): Engine {
+    const setTable = (image: Uint8Array) => {
+      this.remember(image);
+      return engine.setTable(image);
+    };
+    return new Proxy(engine, {
+      get: (target, property) => {
+        if (property === 'setTable') return setTable;
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  for(status: EngineStatus): readonly TableRuleInfo[] | undefined {
     const sha = status.table?.sha256;
     if (sha === undefined) return undefined;
     const known = this.#bySha.get(sha);
@@ -148,7 +165,7 @@ export async function runAppliance(config: ApplianceConfig, options: RunApplianc
     });
   };
 
-  const app = buildApi({ config, engine, store, events: events.hub, metrics, compile, log: problem });
+  const app = buildApi({ config, engine: tableRules.remembering(engine), store, events: events.hub, metrics, compile, log: problem });
   let api: ApiListener;
   try {
     api = await listenApi(app, config.api);

@@ -3,7 +3,7 @@
 // engine is healthy. One block of lines redrawn in place on a terminal, one line per interval
 // otherwise (journald, a pipe, a test).
 import type { EngineCounters, EngineStatus } from '../engine/contract.js';
-import type { TableRuleInfo } from '../engine/table-info.js';
+import type { TableRuleInfo } from '../engine/image-info.js';
 
 export interface SummaryInput {
   status: EngineStatus;

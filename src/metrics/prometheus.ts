@@ -5,7 +5,7 @@
 // series carry the rule's id and, when the table's rule list is given, its FS.11 category,
 // action and mode, so a dashboard can sum blocks per category without a second query.
 import type { EngineCounters, EngineStatus } from '../engine/contract.js';
-import type { TableRuleInfo } from '../engine/table-info.js';
+import type { TableRuleInfo } from '../engine/image-info.js';
 
 type Labels = Record<string, string | number>;
 type Sample = { labels?: Labels; value: number };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { summaryBlock, summaryFigures, summaryLine } from '../../src/appliance/summary.js';
 import type { EngineCounters, EngineStatus } from '../../src/engine/contract.js';
-import type { TableRuleInfo } from '../../src/engine/table-info.js';
+import type { TableRuleInfo } from '../../src/engine/image-info.js';
 
 const rules: TableRuleInfo[] = [
   { index: 0, id: 'p#cat1', action: 'drop', mode: 'enforce', category: '1' },

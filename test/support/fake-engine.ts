@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeCapture } from '../../src/dataplane/decoder.js';
 import type { Engine, EngineCounters, EngineEvent, EngineState, EngineStatus, EngineSummary } from '../../src/engine/contract.js';
-import { describeTable } from '../../src/engine/table-info.js';
+import { readTableImageInfo as describeTable } from '../../src/engine/image-info.js';
 import { SigwallError } from '../../src/errors.js';
 
 function emptyCounters(ruleIds: string[]): EngineCounters {
