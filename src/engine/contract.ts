@@ -118,3 +118,26 @@ export interface Engine {
   // Called once when the engine leaves `running` by itself (pcap end: `finished`; fault: `failed`).
   onStateChange(listener: (status: EngineStatus) => void): () => void;
 }
+
+// Counters of an engine that has counted nothing yet, for the rules of a table (in table order).
+export function emptyEngineCounters(ruleIds: readonly string[] = []): EngineCounters {
+  return {
+    packets: 0,
+    bytes: 0,
+    messages: 0,
+    forwardedPackets: 0,
+    droppedPackets: 0,
+    verdicts: { allow: 0, drop: 0, alert: 0 },
+    malformed: 0,
+    shadowHits: 0,
+    categories: { custom: 0, cat1: 0, cat2: 0, cat3: 0 },
+    ruleIds: [...ruleIds],
+    ruleHits: ruleIds.map(() => 0),
+    ruleShadowHits: ruleIds.map(() => 0),
+    anomalies: {},
+    ringDrops: 0,
+    reassemblyBoundHits: 0,
+    eventsLost: 0,
+    perWorker: [],
+  };
+}

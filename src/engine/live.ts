@@ -27,7 +27,7 @@ import {
   type LiveEngineState,
   type NativeLiveEngine,
 } from '../dataplane/live-native.js';
-import type { Engine, EngineCounters, EngineEvent, EngineState, EngineStatus, EngineSummary } from './contract.js';
+import { emptyEngineCounters, type Engine, type EngineCounters, type EngineEvent, type EngineState, type EngineStatus, type EngineSummary } from './contract.js';
 import { readTableImageInfo, type TableImageInfo } from './image-info.js';
 
 export interface LiveEngineOptions {
@@ -397,25 +397,7 @@ export class LiveEngine implements Engine {
   // The current run's counters, summed over its workers; per-rule counters by rule id (only from
   // workers on the run's latest table: a worker still on an older one during a swap is left out).
   #runCounters(): { totals: EngineCounters; ruleHits: Map<string, number>; ruleShadowHits: Map<string, number>; eventsNumbered: number[] } {
-    const totals: EngineCounters = {
-      packets: 0,
-      bytes: 0,
-      messages: 0,
-      forwardedPackets: 0,
-      droppedPackets: 0,
-      verdicts: { allow: 0, drop: 0, alert: 0 },
-      malformed: 0,
-      shadowHits: 0,
-      categories: { custom: 0, cat1: 0, cat2: 0, cat3: 0 },
-      ruleIds: [],
-      ruleHits: [],
-      ruleShadowHits: [],
-      anomalies: {},
-      ringDrops: 0,
-      reassemblyBoundHits: 0,
-      eventsLost: 0,
-      perWorker: [],
-    };
+    const totals = emptyEngineCounters();
     const ruleHits = new Map<string, number>();
     const ruleShadowHits = new Map<string, number>();
     const eventsNumbered: number[] = [];

@@ -3,7 +3,7 @@
 // Events arrive already protected (subscriber ids masked or hashed by configuration). Each
 // batch becomes one append per file it touches.
 import type { EngineEvent } from '../engine/contract.js';
-import { SigwallError } from '../errors.js';
+import { WriteChain } from './write-chain.js';
 import { dayOf, ensureDirectory, EventFiles, RotatingSeries } from './files.js';
 
 export interface JsonLinesSinkOptions {
@@ -15,9 +15,8 @@ export interface JsonLinesSinkOptions {
 export class JsonLinesSink {
   readonly #series: RotatingSeries;
   readonly #options: JsonLinesSinkOptions;
-  #chain: Promise<void> = Promise.resolve();
+  readonly #chain: WriteChain<EngineEvent>;
   #written = 0;
-  #failure: Error | undefined;
   #retentionChecked = false; // the first write of a run checks what earlier runs left
   readonly #files: EventFiles; // shared with the other series of the directory, for retention
 
@@ -26,6 +25,7 @@ export class JsonLinesSink {
     this.#options = options;
     this.#files = files;
     this.#series = files.add(new RotatingSeries(options.dir, 'events', 'jsonl', options.maxFileBytes));
+    this.#chain = new WriteChain(`events file in ${options.dir}`, options.dir, (batch) => this.#append(batch));
   }
 
   get written(): number {
@@ -35,19 +35,11 @@ export class JsonLinesSink {
   // Queues a batch; write() never waits on the disk, flush() does.
   write(events: readonly EngineEvent[]): void {
     if (events.length === 0) return;
-    const batch = [...events];
-    this.#chain = this.#chain.then(() => this.#append(batch)).catch((error: Error) => {
-      this.#failure = error;
-    });
+    this.#chain.queue([...events]);
   }
 
-  async flush(): Promise<void> {
-    await this.#chain;
-    if (this.#failure) {
-      const failure = this.#failure;
-      this.#failure = undefined;
-      throw new SigwallError('SIGWALL_ERR_STORE', `events file in ${this.#options.dir}: ${failure.message}`, { file: this.#options.dir });
-    }
+  flush(): Promise<void> {
+    return this.#chain.flush();
   }
 
   async #append(events: EngineEvent[]): Promise<void> {

@@ -8,7 +8,7 @@
 // frame of a link type the current file has no interface for starts the next file.
 import { PcapngWriter } from '../builder/pcap.js';
 import type { EngineEvent } from '../engine/contract.js';
-import { SigwallError } from '../errors.js';
+import { WriteChain } from './write-chain.js';
 import { dayOf, ensureDirectory, EventFiles, RotatingSeries } from './files.js';
 
 export interface PcapngSinkOptions {
@@ -31,8 +31,7 @@ export class PcapngSink {
   readonly #options: PcapngSinkOptions;
   readonly #files: EventFiles;
   #fileLinkType: number | undefined; // the one interface of the file being written
-  #chain: Promise<void> = Promise.resolve();
-  #failure: Error | undefined;
+  readonly #chain: WriteChain<EngineEvent>;
   #written = 0;
 
   constructor(options: PcapngSinkOptions, files: EventFiles = new EventFiles(options.dir, options.maxTotalBytes)) {
@@ -40,6 +39,7 @@ export class PcapngSink {
     this.#options = options;
     this.#files = files;
     this.#series = files.add(new RotatingSeries(options.dir, 'blocked', 'pcapng', options.maxFileBytes, false));
+    this.#chain = new WriteChain(`pcapng export in ${options.dir}`, options.dir, (batch) => this.#append(batch));
   }
 
   get written(): number {
@@ -50,18 +50,11 @@ export class PcapngSink {
   write(events: readonly EngineEvent[]): void {
     const blocked = events.filter((event) => event.kind === 'blocked' && event.packet !== undefined);
     if (blocked.length === 0) return;
-    this.#chain = this.#chain.then(() => this.#append(blocked)).catch((error: Error) => {
-      this.#failure = error;
-    });
+    this.#chain.queue(blocked);
   }
 
-  async flush(): Promise<void> {
-    await this.#chain;
-    if (this.#failure) {
-      const failure = this.#failure;
-      this.#failure = undefined;
-      throw new SigwallError('SIGWALL_ERR_STORE', `pcapng export in ${this.#options.dir}: ${failure.message}`, { file: this.#options.dir });
-    }
+  flush(): Promise<void> {
+    return this.#chain.flush();
   }
 
   async #append(events: EngineEvent[]): Promise<void> {

@@ -4,30 +4,12 @@
 // does (SIGWALL_ERR_TABLE for an image the native loader refuses) and records every call.
 import { readFileSync } from 'node:fs';
 import { decodeCapture } from '../../src/dataplane/decoder.js';
-import type { Engine, EngineCounters, EngineEvent, EngineState, EngineStatus, EngineSummary } from '../../src/engine/contract.js';
+import { emptyEngineCounters, type Engine, type EngineCounters, type EngineEvent, type EngineState, type EngineStatus, type EngineSummary } from '../../src/engine/contract.js';
 import { readTableImageInfo as describeTable } from '../../src/engine/image-info.js';
 import { SigwallError } from '../../src/errors.js';
 
 function emptyCounters(ruleIds: string[]): EngineCounters {
-  return {
-    packets: 0,
-    bytes: 0,
-    messages: 0,
-    forwardedPackets: 0,
-    droppedPackets: 0,
-    verdicts: { allow: 0, drop: 0, alert: 0 },
-    malformed: 0,
-    shadowHits: 0,
-    categories: { custom: 0, cat1: 0, cat2: 0, cat3: 0 },
-    ruleIds,
-    ruleHits: ruleIds.map(() => 0),
-    ruleShadowHits: ruleIds.map(() => 0),
-    anomalies: {},
-    ringDrops: 0,
-    reassemblyBoundHits: 0,
-    eventsLost: 0,
-    perWorker: [{ worker: 0, packets: 0, messages: 0, eventsLost: 0, ringDrops: 0 }],
-  };
+  return { ...emptyEngineCounters(ruleIds), perWorker: [{ worker: 0, packets: 0, messages: 0, eventsLost: 0, ringDrops: 0 }] };
 }
 
 export class FakeEngine implements Engine {
