@@ -14,7 +14,9 @@
 // Latency: one-way A -> B, p50/p99, at BENCH_LOW_PPS and BENCH_HIGH_PPS (B's stack receives).
 // Prints ratios: inspection / forwarding-only per backend (target: inspection costs <= 10% of
 // the forwarding-only rate, i.e. ratio >= 0.90), and every mode against the XDP baseline.
-// Needs root, clang, gcc, ethtool, a built addon (npm run build) and dist/ (npm run build:ts).
+// Also prints the worker's own code per frame without io (bench/inline-worker.cc), and from it the
+// best ratio a worker-bound bridge can reach.
+// Needs root, clang, gcc, g++, ethtool, a built addon (npm run build) and dist/ (npm run build:ts).
 //   BENCH_SECONDS  send time per throughput run (default 3)    BENCH_RUNS  rounds (default 5)
 //   BENCH_LOW_PPS  (default 1000)    BENCH_HIGH_PPS  (default 20000)    BENCH_BACKENDS  e.g. afpacket
 //   BENCH_NICE     nice value of the generator and the workers in every mode (default -20; 0: unchanged)
@@ -65,7 +67,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { cleanup()
 
 function prerequisites() {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, XDP, AF_PACKET)';
-  for (const tool of ['ip', 'ethtool', 'clang', 'gcc']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `missing ${tool}`;
+  for (const tool of ['ip', 'ethtool', 'clang', 'gcc', 'g++']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `missing ${tool}`;
   return undefined;
 }
 
@@ -172,6 +174,25 @@ function ksoftirqdCpuNs() {
   return ksoftirqdPid ? readSched(`/proc/${ksoftirqdPid}/schedstat`).run : 0;
 }
 
+// The worker's own code per frame without io (bench/inline-worker.cc, built against the addon's
+// static core library), on the frames this bench sends: what inspection itself costs, free of
+// the kernel, the rings and other tasks. Undefined when the library is not there.
+function measureWorkerCode() {
+  const library = join(root, 'build/native/libsigwall_core.a');
+  if (spawnSync('test', ['-f', library]).status !== 0) {
+    process.stdout.write(`(worker code alone: ${library} not found, skipped)\n`);
+    return undefined;
+  }
+  const binary = join(scratch, 'inline-worker');
+  execFileSync('g++', ['-O2', '-std=c++20', '-I', join(root, 'native'), join(root, 'bench/inline-worker.cc'), library, '-lpthread', '-o', binary]);
+  const result = JSON.parse(sh(binary, [join(scratch, 'frames.pcap'), join(scratch, 'table.bin'), '10']));
+  process.stdout.write(
+    `worker code alone (no io, bench/inline-worker.cc): forward-only ${result.forwardNsPerFrame} ns/frame, inspect ${result.inspectNsPerFrame} ns/frame` +
+      ` (${result.messagesPerFrame} messages/frame): inspection itself costs ${(result.inspectNsPerFrame - result.forwardNsPerFrame).toFixed(1)} ns/frame\n`,
+  );
+  return result;
+}
+
 function median(values) {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.floor(sorted.length / 2)];
@@ -273,6 +294,7 @@ async function main() {
   sh(process.execPath, [join(root, 'bin/sigwall.js'), 'inject', 'load:20000', '--src', '10.77.0.1', '--dst', '10.77.0.2', '--only', 'sctp', '--dry-run', '--write', join(scratch, 'frames.pcap')]);
   sh(process.execPath, [join(root, 'bin/sigwall.js'), 'compile', join(root, 'firmware-config/policies/fs11-baseline.ts'), '-o', join(scratch, 'table.bin')]);
   const table = sh('base64', ['-w0', join(scratch, 'table.bin')]).trim();
+  const workerCode = measureWorkerCode();
   topology();
   const mbIndex = inNs(ns.m, 'cat', ['/sys/class/net/mB/ifindex']).trim();
   execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu', `-DREDIRECT_IFINDEX=${mbIndex}`, '-c', join(root, 'bench/inline-xdp.c'), '-o', join(scratch, 'xdp.o')]);
@@ -320,6 +342,17 @@ async function main() {
     const cpuRatio = median(results[`${backend}-false`].runs.map((run, i) => run.cpuNsPerFrame / results[`${backend}-true`].runs[i].cpuNsPerFrame));
     const cpuAdded = median(results[`${backend}-true`].runs.map((run, i) => run.cpuNsPerFrame - results[`${backend}-false`].runs[i].cpuNsPerFrame));
     process.stdout.write(`  worker CPU per frame: forward-only / inspect = ${cpuRatio.toFixed(3)} (inspection adds ${Math.round(cpuAdded)} ns/frame)\n`);
+    if (workerCode) {
+      // A worker-bound bridge reaches at best io / (io + inspection) of its forward-only rate, io
+      // being the worker CPU's cost per frame outside the worker's code (kernel, rings). It is
+      // taken from the inspect run, whose worker is the busier one (full bursts, no idle polling).
+      const inspectionNs = workerCode.inspectNsPerFrame - workerCode.forwardNsPerFrame;
+      const ioNs = median(results[`${backend}-true`].runs.map((run) => run.cpuNsPerFrame)) - workerCode.inspectNsPerFrame;
+      process.stdout.write(
+        `  ceiling when the worker is the bottleneck: io ${ioNs.toFixed(0)} ns/frame / (io + inspection ${inspectionNs.toFixed(0)} ns/frame) = ${(ioNs / (ioNs + inspectionNs)).toFixed(3)};` +
+          ` 0.90 needs inspection <= ${(ioNs / 9).toFixed(0)} ns/frame\n`,
+      );
+    }
     for (const load of ['low', 'high']) {
       const f = results[`${backend}-false`].latency[load];
       const i = results[`${backend}-true`].latency[load];
