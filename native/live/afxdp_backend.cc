@@ -60,6 +60,12 @@ constexpr uint32_t kEthernetOverhead = 14 + 2 * 4;  // header and two VLAN tags
 // sendto() kicks per socket and flush: copy mode sends at most 32 descriptors per kick
 // (net/xdp/xsk.c, MAX_PER_SOCKET_BUDGET); the rest goes at the next flush.
 constexpr int kMaxKicksPerFlush = 16;
+// A worker whose RX rings ran dry polls them this long before it sleeps in poll() (receive()):
+// frames due within microseconds are waited for awake. A sleeping worker is woken by the CPU that
+// received the frame (scheduler wakeup plus, across CPUs, an IPI, paid on that CPU); on veth at
+// ~1.2 Mpps forward-only that was ~17k sleeps a second and cost the receiving side ~12 % of its
+// rate (bench/inline.mjs). The price: up to this much CPU per burst when traffic is sparse.
+constexpr uint64_t kIdleSpinNs = 20'000;
 // Binding a queue whose previous socket was closed a moment ago: retries, 20 ms apart.
 constexpr int kBusyRetries = 25;
 constexpr useconds_t kBusyRetryMicroseconds = 20'000;
@@ -600,6 +606,8 @@ class AfxdpWorkerIo final : public WorkerIo {
     // Frames a busy kernel left in a TX ring (EBUSY/ENOBUFS at the last flush) go out before the
     // worker sleeps, not with the next burst, which may be long in coming.
     flush();
+    // Frames due within microseconds are waited for awake (kIdleSpinNs).
+    if (spin_until_received(kIdleSpinNs)) return collect(refs, max);
     // Idle: sleep until a socket has frames. poll() also performs the fill-ring wakeup the
     // kernel asked for (need-wakeup) on drivers that need it.
     int ready = poll(poll_fds_.data(), poll_fds_.size(), timeout_ms);
@@ -699,6 +707,27 @@ class AfxdpWorkerIo final : public WorkerIo {
   IoState state() const override { return state_; }
 
  private:
+  // True when an RX ring holds frames beyond those handed out by the last receive().
+  bool received_frames_waiting() {
+    for (XskSocket* socket : sockets_)
+      if (xsk_cons_nb_avail(&socket->rx, 1) > 0) return true;
+    return false;
+  }
+
+  // Polls the RX rings for up to `budget_ns`; true as soon as one has frames.
+  bool spin_until_received(uint64_t budget_ns) {
+    const uint64_t deadline = now_ns(CLOCK_MONOTONIC) + budget_ns;
+    for (;;) {
+      for (int i = 0; i < 64; ++i) {
+        if (received_frames_waiting()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      }
+      if (now_ns(CLOCK_MONOTONIC) >= deadline) return false;
+    }
+  }
+
   uint32_t collect(PacketRef* refs, uint32_t max) {
     uint32_t count = 0;
     uint64_t timestamp = 0;
