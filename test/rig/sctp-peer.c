@@ -429,6 +429,8 @@ static int send_input(struct Run *run, const struct Input *in) {
 static int settle(struct Run *run, long expect) {
   for (;;) {
     bool alive = pump(run);
+    // A lost association reports nothing unacked (it has no queues left): lost is never settled.
+    if (run->lost) return -1;
     int pending = unacked(run);
     if (pending == 0 && run->received_data >= expect) return 0;
     if (!alive || pending < 0) return -1;
@@ -494,6 +496,8 @@ static int run_client(struct Run *run, const struct Input *in) {
       if (!pump(run)) break;
       pause_briefly();
     }
+    // An ABORT can still arrive between the last ack and our SHUTDOWN: then it was not a clean end.
+    if (run->lost) return report(run, "aborted", kExitAborted);
     return report(run, "shutdown", kExitOk);
   }
   return report(run, ending(run), run->lost || run->last_errno != ETIMEDOUT ? kExitAborted : kExitTimeout);
