@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "../bpf/sigwall_xdp_abi.h"
 #include "../live/counters.h"
 #include "../live/engine.h"
 #include "../live/event_record.h"
@@ -194,6 +195,16 @@ Napi::Error engine_error(Napi::Env env, const live::EngineError& error) {
                      error.error_number);
 }
 
+// The names TypeScript sees for the kernel counters, indexed by enum sigwall_xdp_counter.
+constexpr const char* kKernelCounterNames[live::kKernelCounterKinds] = {
+    "steeredToEngine", "failOpenForwarded", "failOpenPassed", "failClosedDropped",
+    "nonSctpBridged",  "nonSctpPassed",     "unparsedAsSctp",
+};
+static_assert(SIGWALL_XDP_REDIRECTED_TO_XSK == 0 && SIGWALL_XDP_FAIL_OPEN_FORWARDED == 1 && SIGWALL_XDP_FAIL_OPEN_PASSED == 2 &&
+                  SIGWALL_XDP_FAIL_CLOSED_DROPPED == 3 && SIGWALL_XDP_NON_SCTP_BRIDGED == 4 && SIGWALL_XDP_NON_SCTP_PASSED == 5 &&
+                  SIGWALL_XDP_UNPARSED_AS_SCTP == 6 && SIGWALL_XDP_COUNTER_COUNT == live::kKernelCounterKinds,
+              "kKernelCounterNames follows sigwall_xdp_abi.h");
+
 class LiveEngineWrap final : public Napi::ObjectWrap<LiveEngineWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -205,6 +216,7 @@ class LiveEngineWrap final : public Napi::ObjectWrap<LiveEngineWrap> {
                         InstanceMethod<&LiveEngineWrap::ActiveGenerations>("activeGenerations"),
                         InstanceMethod<&LiveEngineWrap::DrainEvents>("drainEvents"),
                         InstanceMethod<&LiveEngineWrap::State>("state"),
+                        InstanceMethod<&LiveEngineWrap::KernelCounters>("kernelCounters"),
                         InstanceMethod<&LiveEngineWrap::LastError>("lastError")});
   }
 
@@ -273,6 +285,27 @@ class LiveEngineWrap final : public Napi::ObjectWrap<LiveEngineWrap> {
 
   Napi::Value State(const Napi::CallbackInfo& info) {
     return Napi::String::New(info.Env(), live::engine_state_name(engine_->state()));
+  }
+
+  // [{port, <kind>: {packets, bytes}, ...}] per configured port, or null when the backend keeps no
+  // kernel counters (pcap, afpacket) or is not open. Kinds named in src/dataplane/live-native.ts.
+  Napi::Value KernelCounters(const Napi::CallbackInfo& info) {
+    const Napi::Env env = info.Env();
+    const std::vector<live::KernelPortCounters> ports = engine_->kernel_counters();
+    if (ports.empty()) return env.Null();
+    Napi::Array out = Napi::Array::New(env, ports.size());
+    for (uint32_t port = 0; port < ports.size(); ++port) {
+      Napi::Object object = Napi::Object::New(env);
+      object.Set("port", engine_->config().ports[port].interface);
+      for (uint32_t kind = 0; kind < live::kKernelCounterKinds; ++kind) {
+        Napi::Object value = Napi::Object::New(env);
+        value.Set("packets", Napi::Number::New(env, static_cast<double>(ports[port].packets[kind])));
+        value.Set("bytes", Napi::Number::New(env, static_cast<double>(ports[port].bytes[kind])));
+        object.Set(kKernelCounterNames[kind], value);
+      }
+      out.Set(port, object);
+    }
+    return out;
   }
 
   Napi::Value LastError(const Napi::CallbackInfo& info) {

@@ -949,6 +949,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
   bool xdp_counters(uint16_t port, XdpCounters& out) const override {
     return port < programs_.size() && programs_[port]->read_counters(out);
   }
+  bool kernel_counters(uint16_t port, KernelPortCounters& out) const override { return xdp_counters(port, out); }
   const XdpProgram* program(uint16_t port) const override {
     return port < programs_.size() ? programs_[port].get() : nullptr;
   }

@@ -43,11 +43,10 @@ namespace sigwall::live {
 // built an skb (works on every interface, slower, never zero-copy).
 enum class XdpAttachMode : uint8_t { kAuto = 0, kNative = 1, kSkb = 2 };
 
-// The program's per-CPU counters summed over CPUs, indexed by enum sigwall_xdp_counter.
-struct XdpCounters {
-  uint64_t packets[SIGWALL_XDP_COUNTER_COUNT] = {};
-  uint64_t bytes[SIGWALL_XDP_COUNTER_COUNT] = {};
-};
+// The program's per-CPU counters summed over CPUs, indexed by enum sigwall_xdp_counter: the
+// backend-neutral KernelPortCounters (backend.h), which the engine hands to TypeScript.
+using XdpCounters = KernelPortCounters;
+static_assert(kKernelCounterKinds == SIGWALL_XDP_COUNTER_COUNT, "KernelPortCounters must hold every sigwall_xdp counter");
 
 struct XdpProgramOptions {
   EngineMode mode = EngineMode::kMonitor;  // kMonitor or kInline

@@ -70,6 +70,17 @@ enum class IoState : uint8_t {
   kFailed = 2,    // the port went away or the ring broke: see Backend::error()
 };
 
+// Counters the kernel keeps for one port outside the workers: with afxdp, sigwall_xdp's per-CPU
+// map summed over the CPUs, indexed by enum sigwall_xdp_counter (native/bpf/sigwall_xdp_abi.h;
+// afxdp_backend.h checks the count). They cover what never reaches a worker (frames bridged or
+// passed in the kernel, the fail action applied while no socket is bound) and so are not part of
+// the workers' packets/bytes.
+constexpr uint32_t kKernelCounterKinds = 7;
+struct KernelPortCounters {
+  uint64_t packets[kKernelCounterKinds] = {};
+  uint64_t bytes[kKernelCounterKinds] = {};
+};
+
 struct BackendError {
   int error_number = 0;   // errno, or 0
   int port = -1;          // index into LiveConfig::ports, or -1
@@ -108,6 +119,14 @@ class Backend {
   virtual void close() = 0;
   // The first failure a WorkerIo reported with IoState::kFailed.
   virtual const BackendError& error() const = 0;
+  // The port's kernel counters, read now (controlling thread, between open() and close(); a few
+  // syscalls, never per packet). False when the backend keeps none (pcap, afpacket) or the port
+  // is not open.
+  virtual bool kernel_counters(uint16_t port, KernelPortCounters& out) const {
+    (void)port;
+    out = KernelPortCounters{};
+    return false;
+  }
 };
 
 std::unique_ptr<Backend> make_pcap_backend();

@@ -200,6 +200,16 @@ uint32_t LiveEngine::drain_events(uint8_t* out, uint32_t max) {
   return copied;
 }
 
+std::vector<KernelPortCounters> LiveEngine::kernel_counters() const {
+  std::vector<KernelPortCounters> out;
+  if (!backend_ || state_ == EngineState::kIdle || state_ == EngineState::kStopped) return out;
+  out.resize(config_.ports.size());
+  for (size_t port = 0; port < out.size(); ++port) {
+    if (!backend_->kernel_counters(static_cast<uint16_t>(port), out[port])) return {};
+  }
+  return out;
+}
+
 EngineState LiveEngine::state() const {
   if (state_ != EngineState::kRunning) return state_;
   bool all_finished = !worker_objects_.empty();

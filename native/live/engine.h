@@ -55,6 +55,10 @@ class LiveEngine {
   // Copies up to `max` whole records (kEventRecordSize bytes each) into `out`, worker by worker,
   // oldest first per worker.
   uint32_t drain_events(uint8_t* out, uint32_t max);
+  // Per port (config order), the backend's kernel counters read now (afxdp: the XDP program's
+  // map). Empty when the backend keeps none (pcap, afpacket) or is not open (before start, after
+  // stop: a clean stop detaches the program and its map goes with it).
+  std::vector<KernelPortCounters> kernel_counters() const;
   EngineState state() const;
   EngineError last_error() const;
   // The tables still held (current + retired not yet reclaimed): for the reclamation tests.

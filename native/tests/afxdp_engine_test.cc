@@ -126,7 +126,23 @@ TEST_F(AfxdpEngineTest, InlineForwardsAllowedSctpUnchangedAndNeverAFrameWithADro
   sctp_expected_at_engine = reference.sctp_packets;
   std::vector<Frame> received = host_b.receive_all(expected.size() + 1, 1000);
   ASSERT_TRUE(wait_for_packets(counters, layout, sctp_expected_at_engine));
+  // The XDP program's own counters, as the addon hands them to TypeScript: every SCTP frame
+  // from A went to the engine on mA, the rest crossed in the kernel, and with sockets bound on
+  // every queue no fail action applied.
+  const std::vector<KernelPortCounters> kernel = engine.kernel_counters();
   engine.stop();
+  ASSERT_EQ(kernel.size(), 2u);
+  const KernelPortCounters& on_a = kernel[0];
+  EXPECT_EQ(on_a.packets[SIGWALL_XDP_REDIRECTED_TO_XSK], reference.sctp_packets);
+  EXPECT_EQ(on_a.bytes[SIGWALL_XDP_REDIRECTED_TO_XSK], sum(counters, layout, CounterSlot::kBytes));
+  // Stray frames of the hosts' own stacks (IPv6 neighbour discovery) may cross too.
+  EXPECT_GE(on_a.packets[SIGWALL_XDP_NON_SCTP_BRIDGED], frames.size() - reference.sctp_packets);
+  for (const KernelPortCounters& port : kernel) {
+    EXPECT_EQ(port.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], 0u);
+    EXPECT_EQ(port.packets[SIGWALL_XDP_FAIL_CLOSED_DROPPED], 0u);
+    EXPECT_EQ(port.packets[SIGWALL_XDP_FAIL_OPEN_PASSED] + port.packets[SIGWALL_XDP_NON_SCTP_PASSED], 0u);
+  }
+  EXPECT_TRUE(engine.kernel_counters().empty()) << "a stopped engine has no program to read";
 
   ASSERT_GT(dropped_frames, 0u) << "the table must drop something for this test to mean anything";
   // Kernel-bridged non-SCTP frames and engine-forwarded SCTP frames take different paths, so
@@ -182,7 +198,12 @@ TEST_F(AfxdpEngineTest, MonitorCountsEveryMessageAndForwardsNothing) {
   }
   ASSERT_TRUE(wait_for_packets(counters, layout, reference.sctp_packets));
   EXPECT_TRUE(host_b.receive_all(1, 300).empty()) << "a monitor port forwarded something";
+  const std::vector<KernelPortCounters> kernel = engine.kernel_counters();
   engine.stop();
+  ASSERT_EQ(kernel.size(), 1u);
+  EXPECT_EQ(kernel[0].packets[SIGWALL_XDP_REDIRECTED_TO_XSK], reference.sctp_packets);
+  EXPECT_GE(kernel[0].packets[SIGWALL_XDP_NON_SCTP_PASSED], frames.size() - reference.sctp_packets);
+  EXPECT_EQ(kernel[0].packets[SIGWALL_XDP_NON_SCTP_BRIDGED] + kernel[0].packets[SIGWALL_XDP_FAIL_CLOSED_DROPPED], 0u);
   EXPECT_EQ(sum(counters, layout, CounterSlot::kPackets), reference.sctp_packets);
   EXPECT_EQ(sum(counters, layout, CounterSlot::kMessages), reference.messages.size());
   EXPECT_EQ(sum(counters, layout, CounterSlot::kVerdictDrop), reference.verdicts[1]);

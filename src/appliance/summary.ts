@@ -2,7 +2,7 @@
 // a glance: traffic, what was blocked per FS.11 category, which rules fire most, and whether the
 // engine is healthy. One block of lines redrawn in place on a terminal, one line per interval
 // otherwise (journald, a pipe, a test).
-import type { EngineCounters, EngineStatus } from '../engine/contract.js';
+import { kernelCounterKinds, type EngineCounters, type EngineStatus, type KernelCounterKind, type KernelCounters } from '../engine/contract.js';
 import type { TableRuleInfo } from '../engine/image-info.js';
 
 export interface SummaryInput {
@@ -63,13 +63,31 @@ function categoryText(figures: SummaryFigures): string {
   return parts.join(', ');
 }
 
+const kKernelKindText: Record<KernelCounterKind, string> = {
+  steeredToEngine: 'to engine',
+  failOpenForwarded: 'fail-open forwarded',
+  failOpenPassed: 'fail-open passed',
+  failClosedDropped: 'fail-closed dropped',
+  nonSctpBridged: 'non-SCTP bridged',
+  nonSctpPassed: 'non-SCTP passed',
+  unparsedAsSctp: 'unparsed as SCTP',
+};
+
+// afxdp: what the XDP program did, in packets summed over the ports: always the frames handed to
+// the engine, then every other kind that counted something (a fail action that fired stands out).
+export function kernelText(kernel: KernelCounters): string {
+  const parts = kernelCounterKinds.filter((kind) => kind === 'steeredToEngine' || kernel[kind].packets > 0).map((kind) => `${kKernelKindText[kind]} ${kernel[kind].packets}`);
+  return `kernel (XDP) packets: ${parts.join(', ')}`;
+}
+
 // One line (non-TTY).
 export function summaryLine(input: SummaryInput): string {
   const f = summaryFigures(input);
   const top = f.topRules.length > 0 ? `; top rules: ${f.topRules.map((rule) => `${rule.id} ${rule.hits}`).join(', ')}` : '';
   return (
     `[${input.status.state}] messages ${f.messages} (packets ${f.packets}); blocked ${f.blocked} (${categoryText(f)}); ` +
-    `alerted ${f.alerted}; shadow ${f.shadow}; malformed ${f.malformed}${top}`
+    `alerted ${f.alerted}; shadow ${f.shadow}; malformed ${f.malformed}${top}` +
+    (input.counters.kernel ? `; ${kernelText(input.counters.kernel)}` : '')
   );
 }
 
@@ -86,6 +104,7 @@ export function summaryBlock(input: SummaryInput): string[] {
     'top rules:',
     ...(f.topRules.length > 0 ? f.topRules.map((rule) => `  ${String(rule.hits).padStart(8)}  ${rule.action.padEnd(5)}  ${rule.id}`) : ['  (none yet)']),
   ];
+  if (counters.kernel) lines.push(kernelText(counters.kernel));
   if (counters.eventsLost > 0) lines.push(`events lost (ring full): ${counters.eventsLost}`);
   if (status.error) lines.push(`error: ${status.error}`);
   return lines;

@@ -10,6 +10,7 @@ import type { ApplianceConfig } from '../config/appliance.js';
 import type { PreflightMachine } from '../config/preflight.js';
 import type { EngineCounters, EngineStatus, EngineSummary } from '../engine/contract.js';
 import { createEngine } from '../engine/factory.js';
+import { kernelText } from '../appliance/summary.js';
 import { loadCheckedConfig } from './startup.js';
 import { SigwallError } from '../errors.js';
 import { compilePolicy } from '../policy/compile.js';
@@ -67,6 +68,7 @@ export function formatSummary(config: ApplianceConfig, summary: EngineSummary): 
   );
   if (status.mode === 'inline') lines.push(`forwarded packets ${count(counters.forwardedPackets)}, dropped packets ${count(counters.droppedPackets)}`);
   lines.push(`ring drops ${count(counters.ringDrops)}, events lost ${count(counters.eventsLost)}, reassembly bound hits ${count(counters.reassemblyBoundHits)}`);
+  if (counters.kernel) lines.push(kernelText(counters.kernel));
   const table = (title: string, rows: [string, number][], limit = Infinity) => {
     const nonZero = rows.filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (nonZero.length === 0) return;

@@ -90,7 +90,17 @@ export interface NativeLiveEngine {
   drainEvents(target: Uint8Array): number;
   state(): LiveEngineState;
   lastError(): LiveEngineError | null;
+  // Per configured port, the counters the kernel keeps outside the workers (afxdp: the XDP
+  // program's per-CPU map summed over CPUs; a few syscalls per call, read about once a second).
+  // null when the backend keeps none (pcap, afpacket) or is not open (before start, after stop:
+  // a clean stop detaches the program and its map). Optional: addons built before it lack it.
+  kernelCounters?(): NativeKernelPortCounters[] | null;
 }
+
+// The kinds of sigwall_xdp's counters, named by the addon (kKernelCounterNames, in the index order
+// of native/bpf/sigwall_xdp_abi.h); src/engine/contract.ts describes each.
+export type KernelCounterKind = 'steeredToEngine' | 'failOpenForwarded' | 'failOpenPassed' | 'failClosedDropped' | 'nonSctpBridged' | 'nonSctpPassed' | 'unparsedAsSctp';
+export type NativeKernelPortCounters = { port: string } & Record<KernelCounterKind, { packets: number; bytes: number }>;
 
 // Every per-worker counter slot, by name (index within a worker's stride).
 export type LiveCounterSlot =

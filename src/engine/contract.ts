@@ -34,6 +34,33 @@ export type EngineStatus = z.infer<typeof EngineStatus>;
 
 export const VerdictAction = z.enum(['allow', 'drop', 'alert']);
 
+// Counters the kernel keeps outside the workers, for the afxdp backend: sigwall_xdp's per-CPU map
+// (native/bpf/README.md), per port. The frames counted here never reach a worker, except
+// steeredToEngine (handed to the engine's AF_XDP sockets, then counted again in `packets`), so
+// `packets` + the other kinds is everything a port received.
+export const KernelCounter = z.object({ packets: z.number(), bytes: z.number() });
+export type KernelCounter = z.infer<typeof KernelCounter>;
+export const kernelCounterKinds = ['steeredToEngine', 'failOpenForwarded', 'failOpenPassed', 'failClosedDropped', 'nonSctpBridged', 'nonSctpPassed', 'unparsedAsSctp'] as const;
+export type KernelCounterKind = (typeof kernelCounterKinds)[number];
+export const KernelPortCounters = z.object({
+  steeredToEngine: KernelCounter, // SCTP handed to the engine's AF_XDP socket
+  failOpenForwarded: KernelCounter, // inline, no engine socket, fail-open: SCTP forwarded to the peer port unjudged
+  failOpenPassed: KernelCounter, // monitor, no engine socket, fail-open: SCTP passed to the host stack
+  failClosedDropped: KernelCounter, // no engine socket, fail-closed: SCTP dropped
+  nonSctpBridged: KernelCounter, // inline: not SCTP (ARP, ICMP, ...), forwarded to the peer port in the kernel
+  nonSctpPassed: KernelCounter, // monitor: not SCTP, passed to the host stack
+  unparsedAsSctp: KernelCounter, // subset of the first four: headers beyond the program's parse caps, treated as SCTP
+});
+export type KernelPortCounters = z.infer<typeof KernelPortCounters>;
+export const KernelCounters = KernelPortCounters.extend({
+  perPort: z.array(KernelPortCounters.extend({ port: z.string() })), // the same, per port (interface name)
+});
+export type KernelCounters = z.infer<typeof KernelCounters>; // the top-level kinds: summed over the ports
+
+export function emptyKernelPortCounters(): KernelPortCounters {
+  return Object.fromEntries(kernelCounterKinds.map((kind) => [kind, { packets: 0, bytes: 0 }])) as KernelPortCounters;
+}
+
 // Counters summed over the workers (each worker writes its own slots; the engine adds them up).
 // Arrays indexed by rule are in the active table's rule order; ruleIds gives their ids.
 export const EngineCounters = z.object({
@@ -54,6 +81,7 @@ export const EngineCounters = z.object({
   reassemblyBoundHits: z.number(),
   eventsLost: z.number(), // events not recorded because a worker's event ring was full
   perWorker: z.array(z.object({ worker: z.number().int(), packets: z.number(), messages: z.number(), eventsLost: z.number(), ringDrops: z.number() })),
+  kernel: KernelCounters.optional(), // afxdp only: what the XDP program counted (above)
 });
 export type EngineCounters = z.infer<typeof EngineCounters>;
 

@@ -25,9 +25,16 @@ import {
   type LiveAddon,
   type LiveEngineConfig,
   type LiveEngineState,
+  type NativeKernelPortCounters,
   type NativeLiveEngine,
 } from '../dataplane/live-native.js';
-import { emptyEngineCounters, type Engine, type EngineCounters, type EngineEvent, type EngineState, type EngineStatus, type EngineSummary } from './contract.js';
+import {
+  emptyEngineCounters,
+  emptyKernelPortCounters,
+  kernelCounterKinds,
+  type KernelCounters,
+  type KernelPortCounters,
+  type Engine, type EngineCounters, type EngineEvent, type EngineState, type EngineStatus, type EngineSummary } from './contract.js';
 import { readTableImageInfo, type TableImageInfo } from './image-info.js';
 
 export interface LiveEngineOptions {
@@ -152,6 +159,16 @@ function emptyCarried(): CarriedCounters {
 
 const kScalarKeys = ['packets', 'bytes', 'messages', 'forwardedPackets', 'droppedPackets', 'malformed', 'shadowHits', 'ringDrops', 'reassemblyBoundHits', 'eventsLost'] as const;
 
+// Adds `counters` into `into` (a fresh record when undefined); returns it.
+function addKernel(into: KernelPortCounters | undefined, counters: KernelPortCounters): KernelPortCounters {
+  const sum = into ?? emptyKernelPortCounters();
+  for (const kind of kernelCounterKinds) {
+    sum[kind].packets += counters[kind].packets;
+    sum[kind].bytes += counters[kind].bytes;
+  }
+  return sum;
+}
+
 export class LiveEngine implements Engine {
   readonly #config: ApplianceConfig;
   readonly #addon: LiveAddon;
@@ -189,6 +206,11 @@ export class LiveEngine implements Engine {
   #swapping: Promise<unknown> = Promise.resolve();
   #stateTimer: NodeJS.Timeout | undefined;
   readonly #listeners = new Set<(status: EngineStatus) => void>();
+  // afxdp: the XDP program's counters per port. The last read of the current run (a clean stop
+  // detaches the program and its map, so the final values are read just before), and the sums of
+  // the retired runs by interface (each run attaches a fresh program whose counters start at 0).
+  #kernelRun: NativeKernelPortCounters[] = [];
+  readonly #kernelCarried = new Map<string, KernelPortCounters>();
   #operationNames: { map: Record<string, string>; cap: Record<string, string> } | undefined;
   #anomalyNames: string[] | undefined;
 
@@ -292,7 +314,10 @@ export class LiveEngine implements Engine {
   #retire(): void {
     const native = this.#native;
     if (!native) return;
+    this.#readKernel(); // null once stopped: keeps the values read before stop()
     native.stop(); // idempotent; a run that ended by itself is joined here
+    for (const run of this.#kernelRun) this.#kernelCarried.set(run.port, addKernel(this.#kernelCarried.get(run.port), run));
+    this.#kernelRun = [];
     for (;;) {
       const batch = this.#drainNative(kMaxDrainPerCall);
       this.#leftover.push(...batch);
@@ -356,6 +381,7 @@ export class LiveEngine implements Engine {
     if (this.#native && (this.#state === 'running' || this.#state === 'finished' || this.#state === 'failed')) {
       const ended = this.#state;
       this.#state = 'stopping';
+      this.#readKernel();
       try {
         this.#native.stop();
       } catch (error) {
@@ -501,7 +527,29 @@ export class LiveEngine implements Engine {
       }
       totals.perWorker = [...byWorker.values()].sort((a, b) => a.worker - b.worker);
     }
+    if (this.#config.backend === 'afxdp') totals.kernel = this.#kernelCounters();
     return totals;
+  }
+
+  // Refreshes #kernelRun from the running program's map; keeps the last read when there is none.
+  #readKernel(): void {
+    const read = this.#native?.kernelCounters?.();
+    if (read) this.#kernelRun = read;
+  }
+
+  // Retired runs plus the current one, per configured port (then any port only a retired run had).
+  #kernelCounters(): KernelCounters {
+    this.#readKernel();
+    const byPort = new Map<string, KernelPortCounters>();
+    for (const port of this.#config.ports) byPort.set(port.interface, emptyKernelPortCounters());
+    for (const [port, carried] of this.#kernelCarried) byPort.set(port, addKernel(byPort.get(port), carried));
+    for (const run of this.#kernelRun) byPort.set(run.port, addKernel(byPort.get(run.port), run));
+    const total = emptyKernelPortCounters();
+    const perPort = [...byPort].map(([port, counters]) => {
+      addKernel(total, counters);
+      return { port, ...counters };
+    });
+    return { ...total, perPort };
   }
 
   async setTable(image: Uint8Array): Promise<{ generation: number }> {

@@ -4,7 +4,7 @@
 // values escape backslash, double quote and newline, HELP text backslash and newline. Per-rule
 // series carry the rule's id and, when the table's rule list is given, its FS.11 category,
 // action and mode, so a dashboard can sum blocks per category without a second query.
-import type { EngineCounters, EngineStatus } from '../engine/contract.js';
+import { kernelCounterKinds, type EngineCounters, type EngineStatus, type KernelCounterKind } from '../engine/contract.js';
 import type { TableRuleInfo } from '../engine/image-info.js';
 
 type Labels = Record<string, string | number>;
@@ -66,6 +66,11 @@ export interface MetricsInput {
   extra?: (exposition: Exposition) => void; // e.g. the events pipeline's families
 }
 
+// steeredToEngine -> steered_to_engine (Prometheus label values are conventionally snake case).
+function kernelKindLabel(kind: KernelCounterKind): string {
+  return kind.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
 export function renderMetrics(input: MetricsInput): string {
   const { status, counters } = input;
   const byId = new Map((input.rules ?? []).map((rule) => [rule.id, rule]));
@@ -116,6 +121,19 @@ export function renderMetrics(input: MetricsInput): string {
     .counter('sigwall_events_lost_total', "Events not recorded because a worker's event ring was full.", counters.eventsLost)
     .counter('sigwall_worker_packets_total', 'Packets per worker.', counters.perWorker.map((w) => ({ labels: { worker: w.worker }, value: w.packets })))
     .counter('sigwall_worker_messages_total', 'Messages per worker.', counters.perWorker.map((w) => ({ labels: { worker: w.worker }, value: w.messages })));
+  if (counters.kernel) {
+    // afxdp: what the XDP program did per port, including what never reached a worker.
+    const kernel = counters.kernel;
+    const samples = (field: 'packets' | 'bytes') =>
+      kernel.perPort.flatMap((port) => kernelCounterKinds.map((kind) => ({ labels: { port: port.port, kind: kernelKindLabel(kind) }, value: port[kind][field] })));
+    out
+      .counter(
+        'sigwall_kernel_packets_total',
+        'afxdp: frames the XDP program handled on each port, by kind (steered_to_engine: to the engine; fail_open_*/fail_closed_dropped: SCTP while no engine socket was bound; non_sctp_*: bridged or passed in the kernel; unparsed_as_sctp: subset of the first four).',
+        samples('packets'),
+      )
+      .counter('sigwall_kernel_bytes_total', 'afxdp: bytes of the frames in sigwall_kernel_packets_total, by port and kind.', samples('bytes'));
+  }
   input.extra?.(out);
   return out.text();
 }

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import baseline from '../../firmware-config/policies/fs11-baseline.js';
 import { parseApplianceConfig } from '../../src/config/appliance.js';
-import { liveAddon, type LiveAddon, type LiveEngineConfig, type LiveEngineState, type NativeLiveEngine } from '../../src/dataplane/live-native.js';
-import { EngineCounters, EngineEvent } from '../../src/engine/contract.js';
+import { liveAddon, type LiveAddon, type LiveEngineConfig, type LiveEngineState, type NativeKernelPortCounters, type NativeLiveEngine } from '../../src/dataplane/live-native.js';
+import { EngineCounters, EngineEvent, emptyKernelPortCounters } from '../../src/engine/contract.js';
 import { LiveEngine } from '../../src/engine/live.js';
 import { SigwallError } from '../../src/errors.js';
 import { compilePolicy } from '../../src/policy/compile.js';
@@ -40,6 +40,8 @@ class ScriptedNative implements NativeLiveEngine {
   error: { code: 'SIGWALL_ERR_ENGINE'; message: string; port?: string } | null = null;
   pending: Uint8Array[] = [];
   stopped = 0;
+  // afxdp: the XDP program's counters per port while the ports are open (a stop detaches it).
+  kernel: NativeKernelPortCounters[] | null = null;
 
   constructor(readonly config: LiveEngineConfig, workers: number) {
     this.workers = workers;
@@ -73,6 +75,9 @@ class ScriptedNative implements NativeLiveEngine {
   }
   lastError() {
     return this.error;
+  }
+  kernelCounters() {
+    return this.nativeState === 'running' || this.nativeState === 'finished' || this.nativeState === 'failed' ? this.kernel : null;
   }
 }
 
@@ -142,6 +147,58 @@ describe('LiveEngine over a scripted data plane', () => {
     expect(engine.status()).toMatchObject({ state: 'running', workers: 2, ports: [{ name: 'span0', role: 'monitor' }, { name: 'span1', role: 'monitor' }] });
     await engine.stop();
     expect(native().stopped).toBe(1);
+  });
+
+  it('afxdp: reports the XDP program counters per port and summed, keeps the last read over a stop and carries them into the next run', async () => {
+    const afxdp = parseApplianceConfig(
+      { mode: 'inline', backend: 'afxdp', failMode: 'closed', ports: [{ interface: 'ext0', role: 'external' }, { interface: 'int0', role: 'internal' }], policy: 'p.ts', dataDir: '/tmp/unused' },
+      '/etc/sigwall/inline.yaml',
+    );
+    const port = (name: string, steered: number, bridged: number, failClosed: number): NativeKernelPortCounters => ({
+      port: name,
+      ...emptyKernelPortCounters(),
+      steeredToEngine: { packets: steered, bytes: steered * 100 },
+      nonSctpBridged: { packets: bridged, bytes: bridged * 60 },
+      failClosedDropped: { packets: failClosed, bytes: failClosed * 100 },
+    });
+    const { addon, native } = scripted(1);
+    const engine = new LiveEngine({ config: afxdp, table, addon });
+    // Before the first run: present (afxdp), all zero, one entry per configured port.
+    expect(engine.counters().kernel).toEqual({ ...emptyKernelPortCounters(), perPort: [{ port: 'ext0', ...emptyKernelPortCounters() }, { port: 'int0', ...emptyKernelPortCounters() }] });
+    await engine.start();
+    const first = native();
+    first.kernel = [port('ext0', 10, 4, 2), port('int0', 6, 3, 0)];
+    let kernel = EngineCounters.parse(engine.counters()).kernel!;
+    expect(kernel.steeredToEngine).toEqual({ packets: 16, bytes: 1600 });
+    expect(kernel.nonSctpBridged).toEqual({ packets: 7, bytes: 420 });
+    expect(kernel.failClosedDropped).toEqual({ packets: 2, bytes: 200 });
+    expect(kernel.failOpenForwarded).toEqual({ packets: 0, bytes: 0 });
+    expect(kernel.perPort.map((p) => [p.port, p.steeredToEngine.packets, p.nonSctpBridged.packets])).toEqual([['ext0', 10, 4], ['int0', 6, 3]]);
+    // What the program counted between the last read and the stop is read just before it.
+    first.kernel = [port('ext0', 12, 5, 2), port('int0', 6, 3, 1)];
+    const summary = await engine.stop();
+    expect(summary.counters.kernel!.steeredToEngine.packets).toBe(18);
+    expect(summary.counters.kernel!.failClosedDropped.packets).toBe(3);
+    expect(engine.counters().kernel).toEqual(summary.counters.kernel); // the map is gone; the totals stay
+    // The next run attaches a fresh program whose counters start at zero; the totals carry on.
+    await engine.start();
+    const second = native();
+    expect(second).not.toBe(first);
+    second.kernel = [port('ext0', 1, 1, 0), port('int0', 0, 0, 0)];
+    kernel = engine.counters().kernel!;
+    expect(kernel.steeredToEngine.packets).toBe(19);
+    expect(kernel.nonSctpBridged.packets).toBe(9);
+    expect(kernel.perPort.find((p) => p.port === 'ext0')!.steeredToEngine).toEqual({ packets: 13, bytes: 1300 });
+    await engine.stop();
+  });
+
+  it('has no kernel counters for a backend without an XDP program', async () => {
+    const { addon, native } = scripted(1);
+    const engine = new LiveEngine({ config, table, addon });
+    await engine.start();
+    native().kernel = [{ port: 'span0', ...emptyKernelPortCounters() }]; // ignored: afpacket keeps none
+    expect(engine.counters().kernel).toBeUndefined();
+    await engine.stop();
   });
 
   it('sums the workers, and per-rule slots only of workers on the active table', async () => {

@@ -2,7 +2,7 @@
 // family has HELP and TYPE before its samples, names and label syntax are valid, label values
 // round-trip through escaping, and the numbers are the engine's counters.
 import { describe, expect, it } from 'vitest';
-import type { EngineCounters, EngineStatus } from '../../src/engine/contract.js';
+import { EngineCounters, emptyKernelPortCounters, type EngineStatus, type KernelPortCounters } from '../../src/engine/contract.js';
 import { escapeLabelValue, renderMetrics } from '../../src/metrics/prometheus.js';
 
 interface Family {
@@ -106,6 +106,39 @@ describe('renderMetrics', () => {
     expect(families.get('sigwall_rule_shadow_hits_total')!.samples[1]!.value).toBe(6);
     expect(families.get('sigwall_anomalies_total')!.samples.map((s) => s.labels.anomaly).sort()).toEqual(['sctp.reassembled', 'tcap.global_opcode']);
     expect(families.get('sigwall_worker_packets_total')!.samples).toEqual([{ labels: { worker: '0' }, value: 475 }]);
+  });
+
+  it('renders the XDP program counters (afxdp) per port and kind, packets and bytes, and only for afxdp', () => {
+    const port = (values: Partial<Record<keyof KernelPortCounters, [number, number]>>): KernelPortCounters => {
+      const out = emptyKernelPortCounters();
+      for (const [kind, [packets, bytes]] of Object.entries(values)) out[kind as keyof KernelPortCounters] = { packets, bytes };
+      return out;
+    };
+    const mA = port({ steeredToEngine: [100, 12_000], nonSctpBridged: [7, 600], failClosedDropped: [3, 360], unparsedAsSctp: [1, 90] });
+    const mB = port({ steeredToEngine: [40, 5000], nonSctpBridged: [5, 420] });
+    const total = port({ steeredToEngine: [140, 17_000], nonSctpBridged: [12, 1020], failClosedDropped: [3, 360], unparsedAsSctp: [1, 90] });
+    const kernel = { ...total, perPort: [{ port: 'mA', ...mA }, { port: 'm"B', ...mB }] };
+    expect(EngineCounters.parse({ ...counters, kernel }).kernel).toEqual(kernel); // the schema accepts what the engine fills
+    const families = parseExposition(renderMetrics({ status: { ...status, mode: 'inline', backend: 'afxdp' }, counters: { ...counters, kernel } }));
+    const packets = families.get('sigwall_kernel_packets_total')!;
+    const bytes = families.get('sigwall_kernel_bytes_total')!;
+    expect(packets.type).toBe('counter');
+    expect(packets.help).toMatch(/XDP program/);
+    const kinds = ['steered_to_engine', 'fail_open_forwarded', 'fail_open_passed', 'fail_closed_dropped', 'non_sctp_bridged', 'non_sctp_passed', 'unparsed_as_sctp'];
+    // Every kind for every port, zeros included (a dashboard's rate() needs the series to exist).
+    expect(packets.samples.map((s) => `${s.labels.port}/${s.labels.kind}`)).toEqual([...kinds.map((k) => `mA/${k}`), ...kinds.map((k) => `m"B/${k}`)]);
+    const value = (family: Family, port: string, kind: string) => family.samples.find((s) => s.labels.port === port && s.labels.kind === kind)?.value;
+    expect(value(packets, 'mA', 'steered_to_engine')).toBe(100);
+    expect(value(bytes, 'mA', 'steered_to_engine')).toBe(12_000);
+    expect(value(packets, 'mA', 'fail_closed_dropped')).toBe(3);
+    expect(value(bytes, 'mA', 'fail_closed_dropped')).toBe(360);
+    expect(value(packets, 'mA', 'fail_open_forwarded')).toBe(0);
+    expect(value(packets, 'm"B', 'non_sctp_bridged')).toBe(5);
+    expect(value(bytes, 'm"B', 'non_sctp_bridged')).toBe(420);
+    // Other backends have no such counters: no family at all rather than misleading zeros.
+    const withoutKernel = parseExposition(renderMetrics({ status, counters }));
+    expect(withoutKernel.has('sigwall_kernel_packets_total')).toBe(false);
+    expect(withoutKernel.has('sigwall_kernel_bytes_total')).toBe(false);
   });
 
   it('escapes backslash, quote and newline in label values', () => {
