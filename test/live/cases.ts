@@ -161,8 +161,22 @@ export function defineLiveCases(backend: Backend): void {
       const counters = await engine.counters();
       // afpacket: the workers bridge everything. afxdp: the XDP program redirects what is not
       // SCTP to the other port in the kernel; no worker sees it.
-      if (backend === 'afpacket') expect(counters.forwardedPackets).toBeGreaterThanOrEqual(a.length);
-      else expect(counters.packets).toBe(0);
+      if (backend === 'afpacket') {
+        expect(counters.forwardedPackets).toBeGreaterThanOrEqual(a.length);
+        expect(counters.kernel).toBeUndefined();
+      } else {
+        expect(counters.packets).toBe(0);
+        // ...and counts it: every frame seen at A crossed once, A -> B through mA or B -> A
+        // through mB (other non-SCTP frames, e.g. IPv6 neighbour discovery, may cross too).
+        const kernel = counters.kernel!;
+        const crossedBytes = a.reduce((sum, frame) => sum + frame.length / 2, 0);
+        expect(kernel.nonSctpBridged.packets).toBeGreaterThanOrEqual(a.length);
+        expect(kernel.nonSctpBridged.bytes).toBeGreaterThanOrEqual(crossedBytes);
+        expect(kernel.perPort.map((p) => p.port)).toEqual(['mA', 'mB']);
+        for (const port of kernel.perPort) expect(port.nonSctpBridged.packets, port.port).toBeGreaterThan(0);
+        expect(kernel.steeredToEngine.packets).toBe(0);
+        expect(kernel.failOpenForwarded.packets + kernel.failClosedDropped.packets).toBe(0);
+      }
       await engine.stop();
     });
 
@@ -252,6 +266,13 @@ export function defineLiveCases(backend: Backend): void {
         expect(t.ping(t.a, kAddressB, 2)).toBe(2);
         const working = await sctpThrough('before');
         expect(working.arrived).toBe(working.sent);
+        const steeredOnA = async (engine: EngineProcess) => (await engine.counters()).kernel?.perPort.find((p) => p.port === 'mA');
+        if (backend === 'afxdp') {
+          // Only A sends SCTP onto mA, and with an engine socket bound all of it is steered.
+          const onA = (await steeredOnA(first))!;
+          expect(onA.steeredToEngine.packets).toBe(working.sent);
+          expect(onA.failOpenForwarded.packets + onA.failClosedDropped.packets).toBe(0);
+        }
         await first.kill();
         await sleep(200);
         const unattended = await sctpThrough('killed');
@@ -274,6 +295,13 @@ export function defineLiveCases(backend: Backend): void {
         expect(t.ping(t.a, kAddressB, 2)).toBe(2);
         const restarted = await sctpThrough('restarted');
         expect(restarted.arrived).toBe(restarted.sent);
+        if (backend === 'afxdp') {
+          // The fail action's hits while no engine ran were counted by the killed run's program;
+          // the restart replaced it (and its map) with a fresh one, so this run counts from zero.
+          const onA = (await steeredOnA(second))!;
+          expect(onA.steeredToEngine.packets).toBe(restarted.sent);
+          expect(onA.failOpenForwarded.packets + onA.failClosedDropped.packets).toBe(0);
+        }
         await second.stop();
         if (backend === 'afxdp') {
           expect(t.xdpProgram('mA')).toBeUndefined(); // stop detaches, the stale one included
