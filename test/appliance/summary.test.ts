@@ -2,7 +2,7 @@
 // drop rules only), drops without a rule counted as `default`, top rules by hits.
 import { describe, expect, it } from 'vitest';
 import { summaryBlock, summaryFigures, summaryLine } from '../../src/appliance/summary.js';
-import type { EngineCounters, EngineStatus } from '../../src/engine/contract.js';
+import { emptyKernelPortCounters, type EngineCounters, type EngineStatus } from '../../src/engine/contract.js';
 import type { TableRuleInfo } from '../../src/engine/image-info.js';
 
 const rules: TableRuleInfo[] = [
@@ -41,5 +41,22 @@ describe('summary', () => {
     expect(block).toContain('blocked per category: cat1 40, cat2 12, cat3 0, default 23');
     // Without the table's rules (unknown image), drops cannot be attributed: all default.
     expect(summaryFigures({ status, counters, rules: undefined }).blockedByCategory.default).toBe(75);
+  });
+
+  it('afxdp: adds what the XDP program did, the fail actions that fired standing out', () => {
+    const kernel = {
+      ...emptyKernelPortCounters(),
+      steeredToEngine: { packets: 900, bytes: 90_000 },
+      nonSctpBridged: { packets: 12, bytes: 1000 },
+      failClosedDropped: { packets: 3, bytes: 300 },
+      perPort: [],
+    };
+    const afxdp = { status: { ...status, mode: 'inline' as const, backend: 'afxdp' as const }, counters: { ...counters, kernel }, rules };
+    const text = 'kernel (XDP) packets: to engine 900, fail-closed dropped 3, non-SCTP bridged 12';
+    expect(summaryLine(afxdp).endsWith(`; ${text}`)).toBe(true);
+    expect(summaryBlock(afxdp)).toContain(text);
+    // Idle kernel path: only the frames handed to the engine.
+    expect(summaryBlock({ ...afxdp, counters: { ...counters, kernel: { ...emptyKernelPortCounters(), perPort: [] } } })).toContain('kernel (XDP) packets: to engine 0');
+    expect(summaryLine({ status, counters, rules })).not.toContain('kernel');
   });
 });
