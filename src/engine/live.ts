@@ -34,7 +34,13 @@ import {
   kernelCounterKinds,
   type KernelCounters,
   type KernelPortCounters,
-  type Engine, type EngineCounters, type EngineEvent, type EngineState, type EngineStatus, type EngineSummary } from './contract.js';
+  type Engine,
+  type EngineCounters,
+  type EngineEvent,
+  type EngineState,
+  type EngineStatus,
+  type EngineSummary,
+} from './contract.js';
 import { readTableImageInfo, type TableImageInfo } from './image-info.js';
 
 export interface LiveEngineOptions {
