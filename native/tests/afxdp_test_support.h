@@ -38,6 +38,8 @@
 
 #include <gtest/gtest.h>
 
+#include "privileged_test.h"
+
 namespace sigwall::live::afxdp_testing {
 
 using Frame = std::vector<uint8_t>;
@@ -171,7 +173,7 @@ class PacketPort {
 class VethPairsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces, veth and XDP";
+    SIGWALL_REQUIRE_ROOT("needs root for network namespaces, veth and XDP");
     original_netns_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     ASSERT_GE(original_netns_, 0);
     ASSERT_EQ(unshare(CLONE_NEWNET), 0) << strerror(errno);

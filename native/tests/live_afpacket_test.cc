@@ -8,6 +8,8 @@
 //   a0 ==veth== a1 [sigwall: a1 external, b1 internal] b1 ==veth== b0
 #include <gtest/gtest.h>
 
+#include "privileged_test.h"
+
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -196,7 +198,7 @@ TEST(LiveAfPacket, AnUnknownInterfaceIsReportedWithItsName) {
 }
 
 TEST(LiveAfPacket, InlineBridgeForwardsAllowedAndNonSctpFramesByteForByteAndDropsTheRest) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespace, veth, packet sockets)";
+  SIGWALL_REQUIRE_ROOT("needs root (network namespace, veth, packet sockets)");
   const Bytes capture = demo_capture();
   const Bytes image = opcode_table(0);
   auto table = load_table(image);
@@ -275,11 +277,11 @@ TEST(LiveAfPacket, InlineBridgeForwardsAllowedAndNonSctpFramesByteForByteAndDrop
         EXPECT_EQ(events.size(), reference.events[0] + reference.events[1] + reference.events[2] + reference.events[3]);
       },
       why);
-  if (!ran) GTEST_SKIP() << why;
+  if (!ran) SIGWALL_SKIP_OR_FAIL_UNDER_CI(why);
 }
 
 TEST(LiveAfPacket, FanoutHashSendsBothDirectionsOfAnAssociationToOneWorker) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespace, veth, packet sockets)";
+  SIGWALL_REQUIRE_ROOT("needs root (network namespace, veth, packet sockets)");
   std::string why;
   const bool ran = in_new_netns(
       [&] {
@@ -339,11 +341,11 @@ TEST(LiveAfPacket, FanoutHashSendsBothDirectionsOfAnAssociationToOneWorker) {
         EXPECT_EQ(used.size(), 2u) << "the hash spreads associations over both workers";
       },
       why);
-  if (!ran) GTEST_SKIP() << why;
+  if (!ran) SIGWALL_SKIP_OR_FAIL_UNDER_CI(why);
 }
 
 TEST(LiveAfPacket, ALinkFlapIsSurvivedAndARemovedPortFailsTheEngineNamingIt) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespace, veth, packet sockets)";
+  SIGWALL_REQUIRE_ROOT("needs root (network namespace, veth, packet sockets)");
   std::string why;
   const bool ran = in_new_netns(
       [&] {
@@ -389,11 +391,11 @@ TEST(LiveAfPacket, ALinkFlapIsSurvivedAndARemovedPortFailsTheEngineNamingIt) {
         EXPECT_EQ(engine.state(), EngineState::kStopped);
       },
       why);
-  if (!ran) GTEST_SKIP() << why;
+  if (!ran) SIGWALL_SKIP_OR_FAIL_UNDER_CI(why);
 }
 
 TEST(LiveAfPacket, WorkersDefaultToTheQueuesOfThePortsInTheEnginesOwnNamespace) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespace, veth)";
+  SIGWALL_REQUIRE_ROOT("needs root (network namespace, veth)");
   std::string why;
   const bool ran = in_new_netns(
       [&] {
@@ -415,7 +417,7 @@ TEST(LiveAfPacket, WorkersDefaultToTheQueuesOfThePortsInTheEnginesOwnNamespace) 
         EXPECT_EQ(LiveEngine(config).workers(), 1u) << "configured queues count, not the interface's";
       },
       why);
-  if (!ran) GTEST_SKIP() << why;
+  if (!ran) SIGWALL_SKIP_OR_FAIL_UNDER_CI(why);
 }
 
 }  // namespace
