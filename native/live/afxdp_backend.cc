@@ -15,6 +15,7 @@
 // key, or a single queue as on veth): the XDP program cannot move a frame to another queue's
 // socket.
 #include "afxdp_backend.h"
+#include "clock.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -187,12 +188,6 @@ bool is_virtual_interface(const char* interface) {
   info.cmd = ETHTOOL_GDRVINFO;
   if (!ethtool_request(interface, &info)) return true;
   return info.bus_info[0] == 0 || strcmp(info.driver, "veth") == 0;
-}
-
-uint64_t now_ns(clockid_t clock) {
-  timespec time{};
-  clock_gettime(clock, &time);
-  return static_cast<uint64_t>(time.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(time.tv_nsec);
 }
 
 uint32_t xdp_flags_for(XdpAttachMode mode) {
@@ -684,7 +679,7 @@ class AfxdpWorkerIo final : public WorkerIo {
   }
 
   void stats(IoStats& out) override {
-    uint64_t now = now_ns(CLOCK_MONOTONIC_COARSE);
+    uint64_t now = clock_ns(CLOCK_MONOTONIC_COARSE);
     if (now - stats_refreshed_ns_ >= kStatsRefreshNs) {
       stats_refreshed_ns_ = now;
       for (XskSocket* socket : sockets_) {
@@ -716,7 +711,7 @@ class AfxdpWorkerIo final : public WorkerIo {
 
   // Polls the RX rings for up to `budget_ns`; true as soon as one has frames.
   bool spin_until_received(uint64_t budget_ns) {
-    const uint64_t deadline = now_ns(CLOCK_MONOTONIC) + budget_ns;
+    const uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + budget_ns;
     for (;;) {
       for (int i = 0; i < 64; ++i) {
         if (received_frames_waiting()) return true;
@@ -724,7 +719,7 @@ class AfxdpWorkerIo final : public WorkerIo {
         __builtin_ia32_pause();
 #endif
       }
-      if (now_ns(CLOCK_MONOTONIC) >= deadline) return false;
+      if (clock_ns(CLOCK_MONOTONIC) >= deadline) return false;
     }
   }
 
@@ -741,7 +736,7 @@ class AfxdpWorkerIo final : public WorkerIo {
         if (xsk_ring_prod__needs_wakeup(&socket->fill)) recvfrom(socket->fd, nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
         continue;
       }
-      if (timestamp == 0) timestamp = now_ns(CLOCK_REALTIME);  // AF_XDP carries no timestamp
+      if (timestamp == 0) timestamp = clock_ns(CLOCK_REALTIME);  // AF_XDP carries no timestamp
       socket->rx_held = got;
       socket->rx_held_index = index;
       for (uint32_t i = 0; i < got; ++i) {

@@ -22,22 +22,14 @@
 
 #include "../io/capture_reader.h"
 #include "backend.h"
+#include "clock.h"
 
 namespace sigwall::live {
 
 namespace {
 
-uint64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-uint64_t realtime_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
+uint64_t monotonic_ns() { return clock_ns(CLOCK_MONOTONIC); }
+uint64_t realtime_ns() { return clock_ns(CLOCK_REALTIME); }
 
 void sleep_until(uint64_t deadline_ns) {
   timespec ts;

@@ -1,5 +1,7 @@
 #include "worker.h"
 
+#include "clock.h"
+
 #include <time.h>
 
 #include <cstring>
@@ -8,11 +10,7 @@ namespace sigwall::live {
 
 namespace {
 
-uint64_t monotonic_coarse_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
+uint64_t monotonic_coarse_ns() { return clock_ns(CLOCK_MONOTONIC_COARSE); }
 
 // Receive waits at most this long, so a stop request or a new table is seen within it.
 constexpr int kIdleTimeoutMs = 50;

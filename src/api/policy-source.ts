@@ -11,11 +11,10 @@
 // an unchanged one is not imported twice. A TS policy is code run by the appliance: whoever can
 // reach the API can run it (docs/api.md, "Access").
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { register } from 'node:module';
 import { basename, isAbsolute, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { PolicyError, SigwallError, type PolicyIssue } from '../errors.js';
-import { readPolicyInput, resolvePolicy, type PolicyCatalog } from '../policy/load.js';
+import { readPolicyInput, registerTypeScriptHooks, resolvePolicy, type PolicyCatalog } from '../policy/load.js';
 import type { ResolvedPolicy } from '../policy/schema.js';
 import { ensureDirectory, temporaryName, writeFileSynced } from '../store/durable.js';
 import { sha256Hex, type PolicyFormat } from '../store/policy-store.js';
@@ -29,14 +28,6 @@ export interface PolicySourceText {
 
 const kExtension: Record<PolicyFormat, string> = { ts: '.ts', yaml: '.yaml', json: '.json' };
 
-let hooksRegistered = false;
-function registerTypeScriptHooks(): void {
-  if (hooksRegistered) return;
-  hooksRegistered = true;
-  // As load.ts does: compiled, the hooks sit in dist/policy/; under vitest the runner compiles TS.
-  const hooks = new URL('../policy/ts-hooks.js', import.meta.url);
-  if (existsSync(fileURLToPath(hooks))) register(hooks);
-}
 
 function renamed(error: unknown, from: string, to: string): unknown {
   if (!(error instanceof PolicyError)) return error;

@@ -389,7 +389,8 @@ const kPolicyExtensions = ['.ts', '.mts', '.js', '.mjs', '.yaml', '.yml', '.json
 
 let typeScriptHooks = false;
 
-function registerTypeScriptHooks(): void {
+// Lets `import()` load .ts policies (also used by the API for submitted TypeScript policies).
+export function registerTypeScriptHooks(): void {
   if (typeScriptHooks) return;
   typeScriptHooks = true;
   // The hooks exist compiled beside this file in dist/. Running from src/ (vitest), the test
