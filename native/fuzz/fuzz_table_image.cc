@@ -9,7 +9,7 @@
 //      (u16 offset, u8 value) triples, then the CRC patched;
 //   3: the same on the sparse test image (sparse dimensions, ACCEPT, rule metadata).
 // Every accepted image also has each message's full shadow list (all_shadow_hits) checked
-// against the verdict's first kVerdictShadows.
+// against the verdict's first kVerdictShadows, and every trie's packed prefixes against its walk.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -164,6 +164,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (unsigned i = 0; i < verdict.shadow_count; ++i)
         if (all[i] != verdict.shadow[i]) std::abort();
     }
+  }
+  // Every trie load() packed (digits_lookup.h) answers as its walk does, on each message's digits.
+  const auto same_as_walk = [&](uint32_t nodes_at, uint16_t index) {
+    if (index == kNoShortPrefixes) return;
+    const ShortPrefixes& prefixes = table->short_prefixes(index);
+    for (const auto& message : messages)
+      for (const Digits* digits : {&message->sccp.called.digits, &message->sccp.calling.digits, &message->map[0].imsi.digits})
+        if (prefixes.deepest(pack_digits(*digits, prefixes.words)) != walk_trie(table->data() + nodes_at, digits->text, digits->count))
+          std::abort();
+  };
+  for (const DimensionInfo& d : table->dimensions())
+    if (d.lookup == LookupKind::kDigits) same_as_walk(d.table, d.short_prefixes);
+  if (table->has_networks()) {
+    same_as_walk(table->gt_trie(), table->gt_short_prefixes());
+    same_as_walk(table->mcc_mnc_trie(), table->mcc_mnc_short_prefixes());
   }
   (void)table->policy_name();
   return 0;

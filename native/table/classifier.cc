@@ -18,21 +18,20 @@ namespace {
 // turns it into the MessageRecord evaluate.ts reads.
 
 struct DigitsValue {
-  const char* text = nullptr;
-  uint32_t count = 0;
+  const Digits* digits = nullptr;
 };
 
 // The record's sccp.<called|calling>.digits exists when the message has SCCP and the address
 // a global title (record_builder.cc: gti != 0).
 bool sccp_digits(const Ss7Message& m, const SccpAddress& a, DigitsValue& v) {
   if (!m.has_sccp || a.gti == 0) return false;
-  v = {a.digits.text, a.digits.count};
+  v.digits = &a.digits;
   return true;
 }
 
 bool address(const AddressField& field, DigitsValue& v) {
   if (!field.present) return false;
-  v = {field.digits.text, field.digits.count};
+  v.digits = &field.digits;
   return true;
 }
 
@@ -150,36 +149,14 @@ bool integer_value(FieldId field, const Ss7Message& m, IngressSide side, unsigne
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
-// The deepest marked node on the path of the digits (a non-decimal digit ends the walk);
-// kUnmarked when none is.
-// Set bits of a 10-bit child bitmap (no reliance on a popcount instruction being enabled).
-constexpr struct BitCounts {
-  uint8_t of[1024] = {};
-  constexpr BitCounts() {
-    for (unsigned v = 1; v < 1024; ++v) of[v] = static_cast<uint8_t>(of[v >> 1] + (v & 1));
+// The mark of the deepest marked prefix of the digits in the trie at `nodes_at` (digits_lookup.h):
+// by its ShortPrefixes when load() built them, else by walking it.
+uint16_t deepest_prefix(const TableImage& t, uint32_t nodes_at, uint16_t short_prefixes, const DigitsValue& digits) {
+  if (short_prefixes != kNoShortPrefixes) {
+    const ShortPrefixes& prefixes = t.short_prefixes(short_prefixes);
+    return prefixes.deepest(pack_digits(*digits.digits, prefixes.words));
   }
-} kBitCounts;
-
-uint16_t walk_trie(const uint8_t* image, uint32_t nodes_at, const DigitsValue& digits) {
-  const uint8_t* nodes = image + nodes_at;
-  // A node is one 8-byte word: mark (bits 0..15), child bitmap (16..31), first child (32..63).
-  uint64_t word = read_u64(nodes);
-  uint16_t best = static_cast<uint16_t>(word);
-  for (uint32_t i = 0; i < digits.count; ++i) {
-    const char ch = digits.text[i];
-    if (ch < '0' || ch > '9') break;
-    const uint32_t digit = static_cast<uint32_t>(ch - '0');
-    const uint32_t bitmap = static_cast<uint32_t>(word >> 16) & 0xFFFF;
-    if (!((bitmap >> digit) & 1)) break;
-    // Children are consecutive, in digit order, from `first`; a single child (most nodes below
-    // the first digits) needs no rank.
-    const uint32_t below = bitmap & ((1u << digit) - 1);
-    const uint32_t node = static_cast<uint32_t>(word >> 32) + (below == 0 ? 0u : kBitCounts.of[below]);
-    word = read_u64(nodes + 8 * static_cast<uint64_t>(node));
-    const uint16_t mark = static_cast<uint16_t>(word);
-    if (mark != kUnmarked) best = mark;
-  }
-  return best;
+  return walk_trie(t.data() + nodes_at, digits.digits->text, digits.digits->count);
 }
 
 uint16_t sorted_u32(const uint8_t* image, const DimensionInfo& d, uint32_t value) {
@@ -272,6 +249,8 @@ uint16_t bytes_lookup(const TableImage& t, const DimensionInfo& d, ByteView valu
 }
 
 uint16_t anomaly_lookup(const uint8_t* image, const DimensionInfo& d, const AnomalySet& anomalies) {
+  // Most messages have no anomaly: then no mask intersects it and the index is 0.
+  if ((anomalies.bits[0] | anomalies.bits[1]) == 0) return read_u16(image + d.table);
   uint32_t index = 0;
   for (uint32_t j = 0; j < d.entries; ++j) {
     const uint8_t* mask = image + d.structure + 4 + 16 * j;
@@ -296,11 +275,11 @@ uint16_t relation_lookup(const TableImage& t, const DimensionInfo& d, const Ss7M
   uint32_t index = 0;  // no IMSI, or an IMSI of no known network: neither relation holds
   DigitsValue imsi;
   if (component_imsi(m, c, imsi)) {
-    const uint16_t imsi_network = walk_trie(image, t.mcc_mnc_trie(), imsi);
+    const uint16_t imsi_network = deepest_prefix(t, t.mcc_mnc_trie(), t.mcc_mnc_short_prefixes(), imsi);
     if (imsi_network != kUnmarked) {
       DigitsValue calling;
       const uint16_t calling_network =
-          sccp_digits(m, m.sccp.calling, calling) ? walk_trie(image, t.gt_trie(), calling) : kUnmarked;
+          sccp_digits(m, m.sccp.calling, calling) ? deepest_prefix(t, t.gt_trie(), t.gt_short_prefixes(), calling) : kUnmarked;
       index = calling_network == imsi_network ? 1 : 2;
     }
   }
@@ -324,7 +303,7 @@ uint16_t dimension_class(const TableImage& t, const DimensionInfo& d, const Ss7M
     case LookupKind::kDigits: {
       DigitsValue v;
       if (!digits_value(field, m, c, v)) return d.absent_class;
-      const uint16_t mark = walk_trie(image, d.table, v);
+      const uint16_t mark = deepest_prefix(t, d.table, d.short_prefixes, v);
       return mark == kUnmarked ? d.default_class : mark;
     }
     case LookupKind::kBytes:

@@ -99,6 +99,7 @@ class Loader {
                   uint32_t at);
   bool networks(const Section& s);
   bool trie(uint32_t at, uint32_t nodes, uint32_t limit, const char* what);
+  uint16_t add_short_prefixes(uint32_t at, uint32_t nodes);
   bool dimension(const Section& s, uint32_t ordinal);
   bool phase(const Section& s, uint32_t ordinal, bool final);
   bool results(const Section& s);
@@ -416,6 +417,15 @@ bool Loader::trie(uint32_t at, uint32_t nodes, uint32_t limit, const char* what)
   return true;
 }
 
+// After trie() accepted it: the trie's ShortPrefixes index, or kNoShortPrefixes when it must be
+// walked (digits_lookup.h).
+uint16_t Loader::add_short_prefixes(uint32_t at, uint32_t nodes) {
+  ShortPrefixes prefixes;
+  if (!build_short_prefixes(d_ + at, nodes, prefixes) || t_.short_prefixes_.size() >= kNoShortPrefixes) return kNoShortPrefixes;
+  t_.short_prefixes_.push_back(prefixes);
+  return static_cast<uint16_t>(t_.short_prefixes_.size() - 1);
+}
+
 bool Loader::networks(const Section& s) {
   enter(s);
   if (s.size < 4) return fail("size %u is shorter than the network count", s.size);
@@ -439,6 +449,8 @@ bool Loader::networks(const Section& s) {
   t_.networks_present_ = true;
   t_.gt_trie_ = tries[0];
   t_.mcc_mnc_trie_ = tries[1];
+  t_.gt_short_prefixes_ = add_short_prefixes(tries[0], read_u32(d_ + tries[0] - 4));
+  t_.mcc_mnc_short_prefixes_ = add_short_prefixes(tries[1], read_u32(d_ + tries[1] - 4));
   return true;
 }
 
@@ -516,6 +528,7 @@ bool Loader::dimension(const Section& s, uint32_t ordinal) {
         return fail("DIGITS lookup is %u bytes, expected 4 + %u x %u", body_size, dim.entries, kTrieNodeSize);
       dim.table = body + 4;
       if (!trie(dim.table, dim.entries, classes, "DIGITS")) return false;
+      dim.short_prefixes = add_short_prefixes(dim.table, dim.entries);
       break;
     }
     case LookupKind::kBytes: {

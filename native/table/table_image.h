@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "../decode/cursor.h"
+#include "digits_lookup.h"
+#include "le_bytes.h"
 
 namespace sigwall::table {
 
@@ -62,7 +64,7 @@ enum class InputKind : uint8_t { kDimension = 0, kPhase = 1 };
 
 inline constexpr uint16_t kRelationField = 0xFFFF;
 inline constexpr uint16_t kNoRule = 0xFFFF;
-inline constexpr uint16_t kUnmarked = 0xFFFF;
+inline constexpr uint16_t kNoShortPrefixes = 0xFFFF;
 inline constexpr uint32_t kHeaderSize = 64;
 inline constexpr uint32_t kFormatVersion = 2;
 // RULES: a rule's designated sparse dimension when it has no positive-type sparse condition.
@@ -77,16 +79,6 @@ inline constexpr unsigned kMaxAnomalyMasks = 12;
 inline constexpr unsigned kMaxDimensions = 256;
 inline constexpr unsigned kMaxPhases = 256;
 
-// Little-endian reads; the byte-wise form compiles to one load and needs no alignment.
-inline uint16_t read_u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-inline uint32_t read_u32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) | (static_cast<uint32_t>(p[2]) << 16) |
-         (static_cast<uint32_t>(p[3]) << 24);
-}
-inline uint64_t read_u64(const uint8_t* p) {
-  return static_cast<uint64_t>(read_u32(p)) | (static_cast<uint64_t>(read_u32(p + 4)) << 32);
-}
-
 // A dimension as the classifier uses it: offsets are into the image and already validated.
 struct DimensionInfo {
   uint16_t field = 0;  // FieldId, or kRelationField
@@ -99,6 +91,7 @@ struct DimensionInfo {
   uint32_t entries = 0;    // SORTED_U32/BYTES: n; DIGITS: node count; ANOMALY: k
   uint32_t table = 0;      // ANOMALY: offset of u16[2^k]; otherwise = structure (or its entries)
   uint8_t sparse = kNoSparse;  // its sparse index, or kNoSparse for a dense dimension
+  uint16_t short_prefixes = kNoShortPrefixes;  // DIGITS: its trie's ShortPrefixes, when it has one
   uint32_t accept = 0;         // dense: offset of its class 0 ACCEPT bitset
 };
 
@@ -187,6 +180,13 @@ class TableImage {
   uint32_t gt_trie() const { return gt_trie_; }
   uint32_t mcc_mnc_trie() const { return mcc_mnc_trie_; }
 
+  // A trie's marked prefixes for a lookup without the walk (digits_lookup.h), when it has them:
+  // index from DimensionInfo::short_prefixes, gt_short_prefixes() or mcc_mnc_short_prefixes();
+  // kNoShortPrefixes says walk the trie.
+  const ShortPrefixes& short_prefixes(uint16_t index) const { return short_prefixes_[index]; }
+  uint16_t gt_short_prefixes() const { return gt_short_prefixes_; }
+  uint16_t mcc_mnc_short_prefixes() const { return mcc_mnc_short_prefixes_; }
+
  private:
   TableImage() = default;
 
@@ -219,6 +219,9 @@ class TableImage {
   uint32_t network_count_ = 0;
   uint32_t gt_trie_ = 0;
   uint32_t mcc_mnc_trie_ = 0;
+  std::vector<ShortPrefixes> short_prefixes_;
+  uint16_t gt_short_prefixes_ = kNoShortPrefixes;
+  uint16_t mcc_mnc_short_prefixes_ = kNoShortPrefixes;
 
   friend class Loader;
 };
