@@ -248,6 +248,16 @@ uint16_t bytes_lookup(const TableImage& t, const DimensionInfo& d, ByteView valu
   return d.default_class;
 }
 
+// tcap.application_context_name: the OID's BER contents; absent without TCAP or dialogue AC.
+// Out of line: its 160-byte buffer would otherwise make every dimension lookup set up a frame.
+__attribute__((noinline)) uint16_t application_context_lookup(const TableImage& t, const DimensionInfo& d, const Ss7Message& m) {
+  if (!m.has_tcap || m.tcap.application_context.empty()) return d.absent_class;
+  uint8_t canonical[kCanonicalOidBytes];
+  uint32_t size;
+  if (!canonical_oid(m.tcap.application_context, canonical, size)) return d.default_class;
+  return bytes_lookup(t, d, ByteView{canonical, size});
+}
+
 uint16_t anomaly_lookup(const uint8_t* image, const DimensionInfo& d, const AnomalySet& anomalies) {
   // Most messages have no anomaly: then no mask intersects it and the index is 0.
   if ((anomalies.bits[0] | anomalies.bits[1]) == 0) return read_u16(image + d.table);
@@ -306,15 +316,7 @@ uint16_t dimension_class(const TableImage& t, const DimensionInfo& d, const Ss7M
       const uint16_t mark = deepest_prefix(t, d.table, d.short_prefixes, v);
       return mark == kUnmarked ? d.default_class : mark;
     }
-    case LookupKind::kBytes:
-      // tcap.application_context_name: the OID's BER contents; absent without TCAP or dialogue AC.
-      if (!m.has_tcap || m.tcap.application_context.empty()) return d.absent_class;
-      {
-        uint8_t canonical[kCanonicalOidBytes];
-        uint32_t size;
-        if (!canonical_oid(m.tcap.application_context, canonical, size)) return d.default_class;
-        return bytes_lookup(t, d, ByteView{canonical, size});
-      }
+    case LookupKind::kBytes: return application_context_lookup(t, d, m);
     case LookupKind::kAnomaly: return anomaly_lookup(image, d, m.anomalies);
     case LookupKind::kOperation: return operation_lookup(image, d, m, c);
     case LookupKind::kRelation: return relation_lookup(t, d, m, c);
@@ -359,15 +361,23 @@ SparseLists sparse_lists(const TableImage& t, const SparseInfo& s, uint16_t cls)
 }
 
 // What one component (or the message without components) sees: the classes of every dimension
-// of its scope and of the message scope, as the sparse lists and ACCEPT rows they select.
+// of its scope and of the message scope, and the sparse lists they select.
 struct Context {
   bool component = false;
   SparseLists sparse[kMaxSparse];
-  const uint8_t* accept[kMaxDimensions];  // per dense dimension of the scopes in play, its class's bitset
-  uint32_t accept_count = 0;
+  const uint16_t* dim_classes = nullptr;
 };
 
 bool accepted(const uint8_t* bitset, uint16_t rule) { return (bitset[rule >> 3] >> (rule & 7)) & 1; }
+
+// Whether every dense dimension of `scope` accepts `rule` in the class the context has for it.
+// Read only for the sparse candidates (most messages have none), not set up per message.
+bool dense_dimensions_accept(const TableImage& t, const Context& ctx, Scope scope, uint16_t rule) {
+  const uint32_t row = t.accept_words() * 8;
+  for (uint16_t d : t.dense_dimensions(scope))
+    if (!accepted(t.data() + t.dimensions()[d].accept + row * ctx.dim_classes[d], rule)) return false;
+  return true;
+}
 
 // The sparse conditions of `rule`, except on dimension `skip` (the one that named it).
 bool sparse_conditions_hold(const TableImage& t, const Context& ctx, uint16_t rule, unsigned skip) {
@@ -431,9 +441,9 @@ void decide(const TableImage& t, const Context& ctx, uint32_t result, uint16_t& 
       const uint16_t rule = read_u16(lists.positive + 2 * k);
       if (rule >= bound) break;  // ascending
       if (t.rule(rule).designated != s) continue;
-      bool ok = true;
-      for (uint32_t a = 0; ok && a < ctx.accept_count; ++a) ok = accepted(ctx.accept[a], rule);
-      if (!ok || !sparse_conditions_hold(t, ctx, rule, s)) continue;
+      if (!dense_dimensions_accept(t, ctx, Scope::kMessage, rule)) continue;
+      if (ctx.component && !dense_dimensions_accept(t, ctx, Scope::kComponent, rule)) continue;
+      if (!sparse_conditions_hold(t, ctx, rule, s)) continue;
       if (t.rule(rule).mode == 0) {
         bound = rule;
         break;
@@ -455,13 +465,11 @@ void decide(const TableImage& t, const Context& ctx, uint32_t result, uint16_t& 
   }
 }
 
-// Fills the context's sparse lists and ACCEPT rows for the dimensions of `scope`.
+// Fills the context's sparse lists for the dimensions of `scope`.
 void select(const TableImage& t, Scope scope, const uint16_t* dim_classes, Context& ctx) {
   const std::vector<SparseInfo>& sparse = t.sparse();
   for (unsigned s = 0; s < sparse.size(); ++s)
     if (sparse[s].scope == scope) ctx.sparse[s] = sparse_lists(t, sparse[s], dim_classes[sparse[s].dimension]);
-  const uint32_t row = t.accept_words() * 8;
-  for (uint16_t d : t.dense_dimensions(scope)) ctx.accept[ctx.accept_count++] = t.data() + t.dimensions()[d].accept + row * dim_classes[d];
 }
 
 // The whole classification; returns the decision (kNoRule: none) and feeds shadow hits below
@@ -484,8 +492,8 @@ uint16_t run(const TableImage& t, const Ss7Message& m, IngressSide side, Sink& s
   const uint8_t* final_row = t.data() + final.table + 2 * message_class * final.columns;
 
   Context ctx;
+  ctx.dim_classes = dim_classes;
   select(t, Scope::kMessage, dim_classes, ctx);
-  const uint32_t message_accepts = ctx.accept_count;
   uint16_t bound = kNoRule;
   const unsigned components = m.has_tcap ? std::min<unsigned>(m.tcap.components_decoded, limits::kMaxComponents) : 0;
   if (components == 0) {
@@ -501,7 +509,6 @@ uint16_t run(const TableImage& t, const Ss7Message& m, IngressSide side, Sink& s
       const uint32_t component_class = t.component_root_kind() == InputKind::kDimension
                                            ? dim_classes[t.component_root_index()]
                                            : phase_classes[t.component_root_index()];
-      ctx.accept_count = message_accepts;
       select(t, Scope::kComponent, dim_classes, ctx);
       const uint16_t result = read_u16(final_row + 2 * component_class);
       if (out) out->results[out->result_count++] = result;
