@@ -290,7 +290,7 @@ class ScopedFd {
 };
 
 // Sums a sigwall_stats map over the CPUs. The map must have been checked to be the one
-// sigwall_xdp_abi.h describes (our own, or check_stale_stats_map()): a per-CPU lookup writes
+// sigwall_xdp_abi.h describes (our own, or open_stale_stats_map()): a per-CPU lookup writes
 // value_size rounded up to 8 bytes for every possible CPU.
 bool sum_stats_map(int map_fd, XdpCounters& out) {
   out = XdpCounters{};
