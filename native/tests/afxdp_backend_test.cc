@@ -658,6 +658,13 @@ TEST_P(AfxdpModeTest, CarriesTheFailOpenCountsOfAStaleProgram) {
   EXPECT_EQ(own.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], 0u);
   EXPECT_EQ(fresh_a.inherited().counters.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], static_cast<uint64_t>(kUnjudged));
 
+  // The other port's stale program is replaced too (and its lock file goes with the clean detach).
+  XdpProgram fresh_b;
+  ASSERT_TRUE(fresh_b.attach("mB", inline_options("mA", FailMode::kClosed, GetParam()), error)) << error.message;
+  EXPECT_EQ(fresh_b.inherited().state, InheritedKernelState::kCarried) << fresh_b.inherited().problem;
+  EXPECT_EQ(fresh_b.inherited().counters.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], 0u) << "nothing was sent from B";
+  fresh_b.detach();
+
   // A fresh attach on a clean port inherits nothing.
   fresh_a.detach();
   XdpProgram clean;
