@@ -287,25 +287,38 @@ class LiveEngineWrap final : public Napi::ObjectWrap<LiveEngineWrap> {
     return Napi::String::New(info.Env(), live::engine_state_name(engine_->state()));
   }
 
-  // [{port, <kind>: {packets, bytes}, ...}] per configured port, or null when the backend keeps no
-  // kernel counters (pcap, afpacket) or is not open. Kinds named in src/dataplane/live-native.ts.
+  // [{port, <kind>: {packets, bytes}, ..., inherited?, inheritedProblem?}] per configured port, or
+  // null when the backend keeps no kernel counters (pcap, afpacket) or is not open. `inherited`
+  // (same kinds) is what a stale program this start replaced had counted; `inheritedProblem` why
+  // a replaced program's counts could not be read. Kinds named in src/dataplane/live-native.ts.
   Napi::Value KernelCounters(const Napi::CallbackInfo& info) {
     const Napi::Env env = info.Env();
     const std::vector<live::KernelPortCounters> ports = engine_->kernel_counters();
     if (ports.empty()) return env.Null();
+    const std::vector<live::InheritedKernelCounters> inherited = engine_->inherited_kernel_counters();
     Napi::Array out = Napi::Array::New(env, ports.size());
     for (uint32_t port = 0; port < ports.size(); ++port) {
-      Napi::Object object = Napi::Object::New(env);
+      Napi::Object object = kernel_kinds(env, ports[port]);
       object.Set("port", engine_->config().ports[port].interface);
-      for (uint32_t kind = 0; kind < live::kKernelCounterKinds; ++kind) {
-        Napi::Object value = Napi::Object::New(env);
-        value.Set("packets", Napi::Number::New(env, static_cast<double>(ports[port].packets[kind])));
-        value.Set("bytes", Napi::Number::New(env, static_cast<double>(ports[port].bytes[kind])));
-        object.Set(kKernelCounterNames[kind], value);
+      if (port < inherited.size() && inherited[port].state == live::InheritedKernelState::kCarried) {
+        object.Set("inherited", kernel_kinds(env, inherited[port].counters));
+      } else if (port < inherited.size() && inherited[port].state == live::InheritedKernelState::kUnreadable) {
+        object.Set("inheritedProblem", inherited[port].problem);
       }
       out.Set(port, object);
     }
     return out;
+  }
+
+  static Napi::Object kernel_kinds(Napi::Env env, const live::KernelPortCounters& counters) {
+    Napi::Object object = Napi::Object::New(env);
+    for (uint32_t kind = 0; kind < live::kKernelCounterKinds; ++kind) {
+      Napi::Object value = Napi::Object::New(env);
+      value.Set("packets", Napi::Number::New(env, static_cast<double>(counters.packets[kind])));
+      value.Set("bytes", Napi::Number::New(env, static_cast<double>(counters.bytes[kind])));
+      object.Set(kKernelCounterNames[kind], value);
+    }
+    return object;
   }
 
   Napi::Value LastError(const Napi::CallbackInfo& info) {

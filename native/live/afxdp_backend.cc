@@ -267,6 +267,99 @@ int lock_interface(const char* interface, int ifindex, char (&path)[96], Backend
   return -2;
 }
 
+// A descriptor closed when it goes out of scope (control path only).
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd = -1) : fd_(fd) {}
+  ~ScopedFd() { reset(); }
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+// Sums a sigwall_stats map over the CPUs. The map must have been checked to be the one
+// sigwall_xdp_abi.h describes (our own, or open_stale_stats_map()): a per-CPU lookup writes
+// value_size rounded up to 8 bytes for every possible CPU.
+bool sum_stats_map(int map_fd, XdpCounters& out) {
+  out = XdpCounters{};
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return false;
+  static_assert(sizeof(sigwall_xdp_counter_value) % 8 == 0, "per-CPU values are laid out in 8-byte steps");
+  std::vector<sigwall_xdp_counter_value> per_cpu(static_cast<size_t>(cpus));
+  for (uint32_t counter = 0; counter < SIGWALL_XDP_COUNTER_COUNT; ++counter) {
+    if (bpf_map_lookup_elem(map_fd, &counter, per_cpu.data()) != 0) return false;
+    for (const sigwall_xdp_counter_value& value : per_cpu) {
+      out.packets[counter] += value.packets;
+      out.bytes[counter] += value.bytes;
+    }
+  }
+  return true;
+}
+
+// A stale program is recognised by its name only, so its counter map is checked before anything
+// is read from it: a program of an older or foreign build that calls itself sigwall_xdp may have
+// no such map, or one of another shape, and reading it with our layout would overrun the buffer
+// or report garbage. Returns the map's fd, or -1 with `problem` saying what was found.
+int open_stale_stats_map(uint32_t program_id, char (&problem)[sizeof(InheritedKernelCounters::problem)]) {
+  ScopedFd program(bpf_prog_get_fd_by_id(program_id));
+  if (program.get() < 0) {
+    snprintf(problem, sizeof problem, "cannot open the stale program (id %u): %s", program_id, strerror(errno));
+    return -1;
+  }
+  // Two calls: the first learns how many maps the program uses, the second fetches their ids.
+  constexpr uint32_t kMaxProgramMaps = 64;  // the kernel's limit per program (MAX_USED_MAPS)
+  uint32_t map_ids[kMaxProgramMaps] = {};
+  bpf_prog_info info{};
+  uint32_t length = sizeof info;
+  if (bpf_obj_get_info_by_fd(program.get(), &info, &length) != 0) {
+    snprintf(problem, sizeof problem, "cannot read the stale program's info (id %u): %s", program_id, strerror(errno));
+    return -1;
+  }
+  uint32_t map_count = std::min(info.nr_map_ids, kMaxProgramMaps);
+  info = bpf_prog_info{};
+  info.nr_map_ids = map_count;
+  info.map_ids = reinterpret_cast<uintptr_t>(map_ids);
+  length = sizeof info;
+  if (map_count > 0 && bpf_obj_get_info_by_fd(program.get(), &info, &length) != 0) {
+    snprintf(problem, sizeof problem, "cannot list the stale program's maps (id %u): %s", program_id, strerror(errno));
+    return -1;
+  }
+  map_count = std::min(info.nr_map_ids, map_count);
+  for (uint32_t i = 0; i < map_count; ++i) {
+    ScopedFd map(bpf_map_get_fd_by_id(map_ids[i]));
+    if (map.get() < 0) continue;  // gone meanwhile, or not ours to open: not the counter map
+    bpf_map_info map_info{};
+    uint32_t map_info_length = sizeof map_info;
+    if (bpf_obj_get_info_by_fd(map.get(), &map_info, &map_info_length) != 0) continue;
+    if (strncmp(map_info.name, SIGWALL_XDP_MAP_STATS, sizeof map_info.name) != 0) continue;
+    if (map_info.type != BPF_MAP_TYPE_PERCPU_ARRAY || map_info.key_size != sizeof(uint32_t) ||
+        map_info.value_size != sizeof(sigwall_xdp_counter_value) || map_info.max_entries < SIGWALL_XDP_COUNTER_COUNT) {
+      snprintf(problem, sizeof problem,
+               "the stale program's %s map (id %u) is not sigwall's counter map (type %u, key %u bytes, value %u "
+               "bytes, %u entries; expected type %u, 4, %zu, at least %u)",
+               SIGWALL_XDP_MAP_STATS, map_ids[i], map_info.type, map_info.key_size, map_info.value_size,
+               map_info.max_entries, static_cast<unsigned>(BPF_MAP_TYPE_PERCPU_ARRAY),
+               sizeof(sigwall_xdp_counter_value), static_cast<unsigned>(SIGWALL_XDP_COUNTER_COUNT));
+      return -1;
+    }
+    return map.release();  // the caller owns it now
+  }
+  snprintf(problem, sizeof problem, "the stale program (id %u) has no %s map", program_id, SIGWALL_XDP_MAP_STATS);
+  return -1;
+}
+
 }  // namespace
 
 bool query_attached_xdp_program(const char* interface, AttachedXdpProgram& out) {
@@ -298,6 +391,7 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
   last_library_warning[0] = 0;
   snprintf(interface_, sizeof interface_, "%s", interface);
   replaced_stale_ = false;
+  inherited_ = InheritedKernelCounters{};
 
   if (options.mode != EngineMode::kMonitor && options.mode != EngineMode::kInline) {
     set_error(error, -1, 0, "interface %s: the XDP program runs in monitor or inline mode only", interface);
@@ -332,6 +426,11 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
     } else if (strcmp(existing.name, "xdp_dispatcher") == 0 && dispatcher_holds_only_sigwall(ifindex_)) {
       has_existing = false;  // removed above; a fresh attach follows
       replaced_stale_ = true;
+      // sigwall never loads through the dispatcher; one holding sigwall_xdp came from elsewhere
+      // (xdp-loader, a foreign build), and its counters are not read.
+      inherited_.state = InheritedKernelState::kUnreadable;
+      snprintf(inherited_.problem, sizeof inherited_.problem,
+               "the stale program ran under a libxdp dispatcher (id %u); its counts are not carried", existing.id);
     } else {
       set_error(error, -1, 0,
                 "interface %s: another XDP program is attached (%s, id %u); sigwall does not replace "
@@ -418,6 +517,11 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
     candidates[0] = options.attach_mode;
     candidate_count = 1;
   }
+  // The stale program's counter map, taken now and read once ours is attached: a frame the old
+  // program counts between a read and the swap would otherwise be lost. A map that is missing or
+  // of another shape is not read at all (open_stale_stats_map), and the port starts from zero.
+  char stale_problem[sizeof inherited_.problem] = {0};
+  ScopedFd stale_stats(stale_is_ours ? open_stale_stats_map(existing.id, stale_problem) : -1);
   int last_errno = 0;
   bool stale_attached = stale_is_ours;
   for (int i = 0; i < candidate_count; ++i) {
@@ -453,6 +557,7 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
       mode_ = mode;
       attach_flags_ = flags;
       replaced_stale_ = replaced_stale_ || stale_is_ours;
+      if (stale_is_ours) carry_stale_counters(stale_stats.get(), stale_problem);
       bpf_prog_info info{};
       uint32_t length = sizeof info;
       if (bpf_obj_get_info_by_fd(program_fd_, &info, &length) == 0) program_id_ = info.id;
@@ -465,6 +570,23 @@ bool XdpProgram::attach(const char* interface, const XdpProgramOptions& options,
   set_error(error, -1, last_errno, "interface %s: cannot attach the XDP program", interface);
   release_object();
   return false;
+}
+
+void XdpProgram::carry_stale_counters(int stale_stats_fd, const char* problem) {
+  // The swap happened: the old program runs no more, apart from frames already inside it on
+  // another CPU, which finish within the kernel's RCU grace period, microseconds from now.
+  if (stale_stats_fd >= 0 && sum_stats_map(stale_stats_fd, inherited_.counters)) {
+    inherited_.state = InheritedKernelState::kCarried;
+    return;
+  }
+  inherited_.counters = KernelPortCounters{};
+  inherited_.state = InheritedKernelState::kUnreadable;
+  if (stale_stats_fd >= 0) {
+    snprintf(inherited_.problem, sizeof inherited_.problem, "cannot read the stale program's %s map: %s",
+             SIGWALL_XDP_MAP_STATS, strerror(errno));
+  } else {
+    snprintf(inherited_.problem, sizeof inherited_.problem, "%s", problem);
+  }
 }
 
 void XdpProgram::detach() {
@@ -500,18 +622,7 @@ void XdpProgram::release_object() {
 
 bool XdpProgram::read_counters(XdpCounters& out) const {
   out = XdpCounters{};
-  if (stats_map_fd_ < 0) return false;
-  int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return false;
-  std::vector<sigwall_xdp_counter_value> per_cpu(static_cast<size_t>(cpus));
-  for (uint32_t counter = 0; counter < SIGWALL_XDP_COUNTER_COUNT; ++counter) {
-    if (bpf_map_lookup_elem(stats_map_fd_, &counter, per_cpu.data()) != 0) return false;
-    for (const sigwall_xdp_counter_value& value : per_cpu) {
-      out.packets[counter] += value.packets;
-      out.bytes[counter] += value.bytes;
-    }
-  }
-  return true;
+  return stats_map_fd_ >= 0 && sum_stats_map(stats_map_fd_, out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -945,6 +1056,11 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     return port < programs_.size() && programs_[port]->read_counters(out);
   }
   bool kernel_counters(uint16_t port, KernelPortCounters& out) const override { return xdp_counters(port, out); }
+  bool inherited_kernel_counters(uint16_t port, InheritedKernelCounters& out) const override {
+    if (port >= programs_.size()) return false;
+    out = programs_[port]->inherited();
+    return true;
+  }
   const XdpProgram* program(uint16_t port) const override {
     return port < programs_.size() ? programs_[port].get() : nullptr;
   }

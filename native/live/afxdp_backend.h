@@ -25,6 +25,10 @@
 //   as the expected old program).
 // - crash: nothing runs, so the program and its maps stay; the kernel removes the closed sockets
 //   from the XSKMAP and the program applies the configured fail action (sigwall_xdp_abi.h).
+// - the stale program's counters (what it did while no engine ran) are carried over: attach()
+//   takes a descriptor of its sigwall_stats map (found through the program's map ids and checked
+//   against sigwall_xdp_abi.h) before the swap and sums it after, when the old program no longer
+//   runs, so no frame it counted is lost between the read and the swap (inherited()).
 #pragma once
 
 #include <cstdint>
@@ -83,9 +87,16 @@ class XdpProgram {
   // True when a stale sigwall_xdp program was found and replaced by attach().
   bool replaced_stale() const { return replaced_stale_; }
   bool read_counters(XdpCounters& out) const;
+  // What the replaced stale program had counted (kNone after a fresh attach; kUnreadable, with
+  // the reason, when its map was missing or not the one sigwall_xdp_abi.h describes: the port
+  // then simply starts from zero).
+  const InheritedKernelCounters& inherited() const { return inherited_; }
 
  private:
   void release_object();
+  // After a successful swap: sums the stale program's counter map into inherited_ (or records why
+  // it cannot, `problem` from open_stale_stats_map when the fd is -1).
+  void carry_stale_counters(int stale_stats_fd, const char* problem);
 
   ::bpf_object* object_ = nullptr;
   int port_lock_fd_ = -1;  // flock held while this process owns the interface (see attach())
@@ -98,6 +109,7 @@ class XdpProgram {
   uint32_t attach_flags_ = 0;
   XdpAttachMode mode_ = XdpAttachMode::kAuto;
   bool replaced_stale_ = false;
+  InheritedKernelCounters inherited_;
   char interface_[32] = {0};
 };
 

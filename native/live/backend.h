@@ -81,6 +81,21 @@ struct KernelPortCounters {
   uint64_t bytes[kKernelCounterKinds] = {};
 };
 
+// What the program a run found on a port, left by an earlier run that ended without a clean stop
+// (crash, SIGKILL), had counted when this run replaced it: the earlier run's kernel counts plus
+// everything handled while no engine ran, the fail action above all (native/bpf/README.md).
+// Fixed once the port is open.
+enum class InheritedKernelState : uint8_t {
+  kNone = 0,        // nothing stale was replaced: a fresh attach
+  kCarried = 1,     // `counters` holds the replaced program's counts
+  kUnreadable = 2,  // a stale program was replaced but its counts could not be read: `problem` says why
+};
+struct InheritedKernelCounters {
+  InheritedKernelState state = InheritedKernelState::kNone;
+  KernelPortCounters counters;
+  char problem[224] = {0};
+};
+
 struct BackendError {
   int error_number = 0;   // errno, or 0
   int port = -1;          // index into LiveConfig::ports, or -1
@@ -125,6 +140,13 @@ class Backend {
   virtual bool kernel_counters(uint16_t port, KernelPortCounters& out) const {
     (void)port;
     out = KernelPortCounters{};
+    return false;
+  }
+  // What the port's replaced stale program had counted (InheritedKernelCounters; afxdp only).
+  // False when the backend keeps no kernel counters or the port is not open.
+  virtual bool inherited_kernel_counters(uint16_t port, InheritedKernelCounters& out) const {
+    (void)port;
+    out = InheritedKernelCounters{};
     return false;
   }
 };

@@ -210,6 +210,16 @@ std::vector<KernelPortCounters> LiveEngine::kernel_counters() const {
   return out;
 }
 
+std::vector<InheritedKernelCounters> LiveEngine::inherited_kernel_counters() const {
+  std::vector<InheritedKernelCounters> out;
+  if (!backend_ || state_ == EngineState::kIdle || state_ == EngineState::kStopped) return out;
+  out.resize(config_.ports.size());
+  for (size_t port = 0; port < out.size(); ++port) {
+    if (!backend_->inherited_kernel_counters(static_cast<uint16_t>(port), out[port])) return {};
+  }
+  return out;
+}
+
 EngineState LiveEngine::state() const {
   if (state_ != EngineState::kRunning) return state_;
   bool all_finished = !worker_objects_.empty();

@@ -59,6 +59,9 @@ class LiveEngine {
   // map). Empty when the backend keeps none (pcap, afpacket) or is not open (before start, after
   // stop: a clean stop detaches the program and its map goes with it).
   std::vector<KernelPortCounters> kernel_counters() const;
+  // Per port (config order), what the stale program this start replaced had counted
+  // (InheritedKernelCounters, fixed once started). Empty under the same conditions.
+  std::vector<InheritedKernelCounters> inherited_kernel_counters() const;
   EngineState state() const;
   EngineError last_error() const;
   // The tables still held (current + retired not yet reclaimed): for the reclamation tests.

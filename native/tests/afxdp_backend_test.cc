@@ -173,6 +173,27 @@ int load_foreign_program() {
   return bpf_prog_load(BPF_PROG_TYPE_XDP, "foreign_pass", "GPL", instructions, 2, nullptr);
 }
 
+// An XDP program that passes everything, named like ours (so the loader takes it for a stale
+// sigwall_xdp) and using `map_fd` when >= 0 (so the map shows among its map ids): the shapes an
+// older or foreign build could leave behind.
+int load_program_named_sigwall(int map_fd) {
+  bpf_insn instructions[4] = {};
+  int count = 0;
+  if (map_fd >= 0) {
+    // r1 = map (a 16-byte load; BPF_PSEUDO_MAP_FD makes the verifier record the map as used).
+    instructions[0].code = BPF_LD | BPF_DW | BPF_IMM;
+    instructions[0].dst_reg = BPF_REG_1;
+    instructions[0].src_reg = BPF_PSEUDO_MAP_FD;
+    instructions[0].imm = map_fd;
+    count = 2;
+  }
+  instructions[count].code = BPF_ALU64 | BPF_MOV | BPF_K;
+  instructions[count].dst_reg = BPF_REG_0;
+  instructions[count].imm = XDP_PASS;
+  instructions[count + 1].code = BPF_JMP | BPF_EXIT;
+  return bpf_prog_load(BPF_PROG_TYPE_XDP, SIGWALL_XDP_PROG_NAME, "GPL", instructions, count + 2, nullptr);
+}
+
 class AfxdpTest : public afxdp_testing::VethPairsTest {
  protected:
   static LiveConfig inline_config(FailMode fail_mode) {
@@ -491,6 +512,25 @@ TEST_F(AfxdpTest, CrashLeavesFailClosedAndTheNextRunReplacesTheStaleProgram) {
   ASSERT_TRUE(backend->open(inline_config(FailMode::kOpen), 0, error)) << error.message;
   EXPECT_TRUE(backend->program(0)->replaced_stale());
   EXPECT_TRUE(backend->program(1)->replaced_stale());
+
+  // What the stale program did while no engine ran is carried, not lost with its map: the SCTP
+  // frame it dropped and the ARP it bridged. The new program's own counters start at zero.
+  InheritedKernelCounters inherited;
+  ASSERT_TRUE(backend->inherited_kernel_counters(0, inherited));
+  ASSERT_EQ(inherited.state, InheritedKernelState::kCarried) << inherited.problem;
+  EXPECT_EQ(inherited.counters.packets[SIGWALL_XDP_FAIL_CLOSED_DROPPED], 1u);
+  EXPECT_EQ(inherited.counters.bytes[SIGWALL_XDP_FAIL_CLOSED_DROPPED], sctp.size());
+  EXPECT_GE(inherited.counters.packets[SIGWALL_XDP_NON_SCTP_BRIDGED], 1u);
+  EXPECT_EQ(inherited.counters.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], 0u);
+  EXPECT_EQ(inherited.counters.packets[SIGWALL_XDP_REDIRECTED_TO_XSK], 0u);
+  ASSERT_TRUE(backend->inherited_kernel_counters(1, inherited));
+  EXPECT_EQ(inherited.state, InheritedKernelState::kCarried) << inherited.problem;
+  EXPECT_EQ(inherited.counters.packets[SIGWALL_XDP_FAIL_CLOSED_DROPPED], 0u) << "nothing was sent from B";
+  XdpCounters own;
+  ASSERT_TRUE(backend->xdp_counters(0, own));
+  EXPECT_EQ(own.packets[SIGWALL_XDP_FAIL_CLOSED_DROPPED], 0u);
+  EXPECT_EQ(own.packets[SIGWALL_XDP_NON_SCTP_BRIDGED], 0u);
+
   AttachedXdpProgram fresh;
   ASSERT_TRUE(query_attached_xdp_program("mA", fresh));
   EXPECT_NE(fresh.id, stale.id);
@@ -571,8 +611,124 @@ TEST_F(AfxdpTest, ReplacesAStaleProgramAttachedInTheOtherMode) {
   ASSERT_TRUE(query_attached_xdp_program("mA", attached));
   EXPECT_EQ(attached.mode, XdpAttachMode::kNative);
   EXPECT_NE(attached.id, stale_id);
+  EXPECT_EQ(fresh.inherited().state, InheritedKernelState::kCarried) << fresh.inherited().problem;
   fresh.detach();
   EXPECT_FALSE(query_attached_xdp_program("mA", attached));
+}
+
+// Fail-open while no engine runs: every SCTP frame the stale program forwarded unjudged is in the
+// next run's inherited counts, packets and bytes, also when the stale program sat in the other
+// attach mode (detached first, not swapped).
+TEST_P(AfxdpModeTest, CarriesTheFailOpenCountsOfAStaleProgram) {
+  XdpAttachMode stale_mode = GetParam() == XdpAttachMode::kNative ? XdpAttachMode::kSkb : XdpAttachMode::kNative;
+  XdpProgram stale_a;
+  XdpProgram stale_b;
+  BackendError error;
+  ASSERT_TRUE(stale_a.attach("mA", inline_options("mB", FailMode::kOpen, stale_mode), error)) << error.message;
+  ASSERT_TRUE(stale_b.attach("mB", inline_options("mA", FailMode::kOpen, stale_mode), error)) << error.message;
+  stale_a.abandon();  // as if its process had died
+  stale_b.abandon();
+  PacketPort host_a("vA");
+  PacketPort host_b("vB");
+  ASSERT_TRUE(host_a.ok() && host_b.ok());
+  constexpr int kUnjudged = 5;
+  uint64_t unjudged_bytes = 0;
+  for (int i = 0; i < kUnjudged; ++i) {
+    Frame sctp = sctp_frame(fresh_marker());
+    unjudged_bytes += sctp.size();
+    ASSERT_TRUE(host_a.send(sctp));
+    ASSERT_TRUE(host_b.receive_equal(sctp, 2000)) << "fail-open did not forward SCTP " << i;
+  }
+
+  XdpProgram fresh_a;
+  ASSERT_TRUE(fresh_a.attach("mA", inline_options("mB", FailMode::kClosed, GetParam()), error)) << error.message;
+  EXPECT_TRUE(fresh_a.replaced_stale());
+  ASSERT_EQ(fresh_a.inherited().state, InheritedKernelState::kCarried) << fresh_a.inherited().problem;
+  EXPECT_EQ(fresh_a.inherited().counters.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], static_cast<uint64_t>(kUnjudged));
+  EXPECT_EQ(fresh_a.inherited().counters.bytes[SIGWALL_XDP_FAIL_OPEN_FORWARDED], unjudged_bytes);
+  EXPECT_EQ(fresh_a.inherited().counters.packets[SIGWALL_XDP_FAIL_CLOSED_DROPPED], 0u);
+
+  // The new program counts for itself from zero; the inherited record does not move.
+  Frame dropped = sctp_frame(fresh_marker());
+  ASSERT_TRUE(host_a.send(dropped));
+  EXPECT_FALSE(host_b.receive_equal(dropped, 300)) << "SCTP crossed the new fail-closed program";
+  XdpCounters own;
+  ASSERT_TRUE(fresh_a.read_counters(own));
+  EXPECT_EQ(own.packets[SIGWALL_XDP_FAIL_CLOSED_DROPPED], 1u);
+  EXPECT_EQ(own.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], 0u);
+  EXPECT_EQ(fresh_a.inherited().counters.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], static_cast<uint64_t>(kUnjudged));
+
+  // The other port's stale program is replaced too (and its lock file goes with the clean detach).
+  XdpProgram fresh_b;
+  ASSERT_TRUE(fresh_b.attach("mB", inline_options("mA", FailMode::kClosed, GetParam()), error)) << error.message;
+  EXPECT_EQ(fresh_b.inherited().state, InheritedKernelState::kCarried) << fresh_b.inherited().problem;
+  EXPECT_EQ(fresh_b.inherited().counters.packets[SIGWALL_XDP_FAIL_OPEN_FORWARDED], 0u) << "nothing was sent from B";
+  fresh_b.detach();
+
+  // A fresh attach on a clean port inherits nothing.
+  fresh_a.detach();
+  XdpProgram clean;
+  ASSERT_TRUE(clean.attach("mA", inline_options("mB", FailMode::kOpen, GetParam()), error)) << error.message;
+  EXPECT_FALSE(clean.replaced_stale());
+  EXPECT_EQ(clean.inherited().state, InheritedKernelState::kNone);
+}
+
+// A program that calls itself sigwall_xdp but whose counter map is missing or of another shape
+// (an older or foreign build) is still replaced; nothing is read from the odd map, the port
+// starts from zero, and the reason is reported.
+TEST_F(AfxdpTest, StartsFromZeroWhenTheStaleProgramsCounterMapIsOdd) {
+  struct OddMap {
+    const char* what;
+    bpf_map_type type;
+    const char* name;
+    uint32_t value_size;
+    uint32_t entries;
+    const char* expected_problem;
+  };
+  const OddMap cases[] = {
+      {"no map at all", BPF_MAP_TYPE_UNSPEC, nullptr, 0, 0, "has no sigwall_stats map"},
+      {"another map only", BPF_MAP_TYPE_ARRAY, "other_map", 16, 7, "has no sigwall_stats map"},
+      {"not per CPU", BPF_MAP_TYPE_ARRAY, SIGWALL_XDP_MAP_STATS, 16, 7, "is not sigwall's counter map"},
+      {"8-byte values", BPF_MAP_TYPE_PERCPU_ARRAY, SIGWALL_XDP_MAP_STATS, 8, 7, "is not sigwall's counter map"},
+      {"too few entries", BPF_MAP_TYPE_PERCPU_ARRAY, SIGWALL_XDP_MAP_STATS, 16, 2, "is not sigwall's counter map"},
+  };
+  int ifindex = static_cast<int>(if_nametoindex("mA"));
+  for (const OddMap& odd : cases) {
+    SCOPED_TRACE(odd.what);
+    int map_fd = -1;
+    if (odd.name != nullptr) {
+      map_fd = bpf_map_create(odd.type, odd.name, sizeof(uint32_t), odd.value_size, odd.entries, nullptr);
+      ASSERT_GE(map_fd, 0) << strerror(errno);
+      // Non-zero contents: were they read, they would show.
+      std::vector<uint8_t> value(static_cast<size_t>(odd.value_size) * (odd.type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus() : 1), 0xff);
+      uint32_t key = 0;
+      ASSERT_EQ(bpf_map_update_elem(map_fd, &key, value.data(), BPF_ANY), 0) << strerror(errno);
+    }
+    int program_fd = load_program_named_sigwall(map_fd);
+    ASSERT_GE(program_fd, 0) << strerror(errno);
+    ASSERT_EQ(bpf_xdp_attach(ifindex, program_fd, XDP_FLAGS_DRV_MODE, nullptr), 0);
+    AttachedXdpProgram odd_program;
+    ASSERT_TRUE(query_attached_xdp_program("mA", odd_program));
+    close(program_fd);  // the attachment keeps it, as after a crash
+    if (map_fd >= 0) close(map_fd);
+
+    XdpProgram fresh;
+    BackendError error;
+    ASSERT_TRUE(fresh.attach("mA", inline_options("mB", FailMode::kOpen, XdpAttachMode::kNative), error))
+        << error.message;
+    EXPECT_TRUE(fresh.replaced_stale());
+    EXPECT_EQ(fresh.inherited().state, InheritedKernelState::kUnreadable);
+    EXPECT_NE(strstr(fresh.inherited().problem, odd.expected_problem), nullptr) << fresh.inherited().problem;
+    for (uint32_t kind = 0; kind < SIGWALL_XDP_COUNTER_COUNT; ++kind) {
+      EXPECT_EQ(fresh.inherited().counters.packets[kind], 0u) << "kind " << kind;
+    }
+    AttachedXdpProgram attached;
+    ASSERT_TRUE(query_attached_xdp_program("mA", attached));
+    EXPECT_NE(attached.id, odd_program.id);
+    EXPECT_EQ(attached.id, fresh.program_id());
+    fresh.detach();
+    EXPECT_FALSE(query_attached_xdp_program("mA", attached));
+  }
 }
 
 TEST_F(AfxdpTest, RefusesToReplaceSomeoneElsesProgram) {

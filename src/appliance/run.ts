@@ -18,7 +18,7 @@ import { compilePolicy } from '../policy/compile.js';
 import { bootstrapPolicy } from '../api/policy-service.js';
 import { buildApi, listenApi, type ApiListener } from '../api/server.js';
 import { PolicyStore, sha256Hex } from '../store/policy-store.js';
-import { summaryBlock, summaryLine, type SummaryInput } from './summary.js';
+import { inheritedKernelTexts, summaryBlock, summaryLine, type SummaryInput } from './summary.js';
 
 export interface ApplianceOutput {
   write(text: string): unknown;
@@ -197,6 +197,9 @@ export async function runAppliance(config: ApplianceConfig, options: RunApplianc
   notice(`control API on unix socket ${api.socket}: ${sigwallCommand} ctl --socket ${api.socket} status`);
   if (api.tcp) notice(`control API on http://${api.tcp.host.includes(':') ? `[${api.tcp.host}]` : api.tcp.host}:${api.tcp.port} (bearer token from ${config.api.tcp!.tokenFile})`);
   notice('Ctrl-C or SIGTERM stops the appliance');
+  // afxdp after a crash: what the fail action did while no engine ran, or why it is unknown.
+  const startKernel = engine.counters().kernel;
+  if (startKernel) for (const text of inheritedKernelTexts(startKernel)) problem(`sigwall: ${text}`);
 
   renderSummary = () => summaryBlock(summaryInput());
   drawBlock();

@@ -80,6 +80,25 @@ export function kernelText(kernel: KernelCounters): string {
   return `kernel (XDP) packets: ${parts.join(', ')}`;
 }
 
+const kFailActionKinds = ['failOpenForwarded', 'failOpenPassed', 'failClosedDropped'] as const;
+
+// afxdp, after a start that replaced a program a crashed run left on a port: what that program's
+// fail action did while no engine ran (KernelCounters.inherited; only when it fired), and a
+// warning per port whose replaced program's counts could not be read. Empty otherwise.
+export function inheritedKernelTexts(kernel: KernelCounters): string[] {
+  const texts: string[] = [];
+  const inherited = kernel.inherited;
+  if (inherited && kFailActionKinds.some((kind) => inherited[kind].packets > 0)) {
+    const parts = kFailActionKinds.filter((kind) => inherited[kind].packets > 0).map((kind) => `${kKernelKindText[kind]} ${inherited[kind].packets}`);
+    const ports = kernel.perPort.filter((port) => port.inherited && kFailActionKinds.some((kind) => port.inherited![kind].packets > 0)).map((port) => port.port);
+    texts.push(`kernel (XDP) while no engine ran (the crashed run's program, replaced at start, on ${ports.join(', ')}): ${parts.join(', ')} packets`);
+  }
+  for (const port of kernel.perPort) {
+    if (port.inheritedProblem !== undefined) texts.push(`warning: ${port.port}: the counts of the replaced stale XDP program are lost (${port.inheritedProblem})`);
+  }
+  return texts;
+}
+
 // One line (non-TTY).
 export function summaryLine(input: SummaryInput): string {
   const f = summaryFigures(input);
@@ -87,7 +106,7 @@ export function summaryLine(input: SummaryInput): string {
   return (
     `[${input.status.state}] messages ${f.messages} (packets ${f.packets}); blocked ${f.blocked} (${categoryText(f)}); ` +
     `alerted ${f.alerted}; shadow ${f.shadow}; malformed ${f.malformed}${top}` +
-    (input.counters.kernel ? `; ${kernelText(input.counters.kernel)}` : '')
+    (input.counters.kernel ? [kernelText(input.counters.kernel), ...inheritedKernelTexts(input.counters.kernel)].map((text) => `; ${text}`).join('') : '')
   );
 }
 
@@ -104,7 +123,7 @@ export function summaryBlock(input: SummaryInput): string[] {
     'top rules:',
     ...(f.topRules.length > 0 ? f.topRules.map((rule) => `  ${String(rule.hits).padStart(8)}  ${rule.action.padEnd(5)}  ${rule.id}`) : ['  (none yet)']),
   ];
-  if (counters.kernel) lines.push(kernelText(counters.kernel));
+  if (counters.kernel) lines.push(kernelText(counters.kernel), ...inheritedKernelTexts(counters.kernel));
   if (counters.eventsLost > 0) lines.push(`events lost (ring full): ${counters.eventsLost}`);
   if (status.error) lines.push(`error: ${status.error}`);
   return lines;

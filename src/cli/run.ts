@@ -10,7 +10,7 @@ import type { ApplianceConfig } from '../config/appliance.js';
 import type { PreflightMachine } from '../config/preflight.js';
 import type { EngineCounters, EngineStatus, EngineSummary } from '../engine/contract.js';
 import { createEngine } from '../engine/factory.js';
-import { kernelText } from '../appliance/summary.js';
+import { inheritedKernelTexts, kernelText } from '../appliance/summary.js';
 import { loadCheckedConfig } from './startup.js';
 import { SigwallError } from '../errors.js';
 import { compilePolicy } from '../policy/compile.js';
@@ -68,7 +68,7 @@ export function formatSummary(config: ApplianceConfig, summary: EngineSummary): 
   );
   if (status.mode === 'inline') lines.push(`forwarded packets ${count(counters.forwardedPackets)}, dropped packets ${count(counters.droppedPackets)}`);
   lines.push(`ring drops ${count(counters.ringDrops)}, events lost ${count(counters.eventsLost)}, reassembly bound hits ${count(counters.reassemblyBoundHits)}`);
-  if (counters.kernel) lines.push(kernelText(counters.kernel));
+  if (counters.kernel) lines.push(kernelText(counters.kernel), ...inheritedKernelTexts(counters.kernel));
   const table = (title: string, rows: [string, number][], limit = Infinity) => {
     const nonZero = rows.filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (nonZero.length === 0) return;
@@ -92,6 +92,10 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   const table = compilePolicy(await loadPolicy(config.policy)).image;
   const engine = createEngine(config, table);
   await engine.start();
+  // afxdp after a crash: what the fail action did while no engine ran, or why it is unknown.
+  const startKernel = engine.counters().kernel;
+  if (startKernel) for (const text of inheritedKernelTexts(startKernel)) options.err.write(`sigwall: ${text}
+`);
 
   const signals = options.signals ?? process;
   const tty = options.err.isTTY === true;

@@ -100,7 +100,10 @@ export interface NativeLiveEngine {
 // The kinds of sigwall_xdp's counters, named by the addon (kKernelCounterNames, in the index order
 // of native/bpf/sigwall_xdp_abi.h); src/engine/contract.ts describes each.
 export type KernelCounterKind = 'steeredToEngine' | 'failOpenForwarded' | 'failOpenPassed' | 'failClosedDropped' | 'nonSctpBridged' | 'nonSctpPassed' | 'unparsedAsSctp';
-export type NativeKernelPortCounters = { port: string } & Record<KernelCounterKind, { packets: number; bytes: number }>;
+export type NativeKernelKinds = Record<KernelCounterKind, { packets: number; bytes: number }>;
+// `inherited`: what a stale program this start replaced had counted (its kinds); `inheritedProblem`:
+// why a replaced program's counts could not be read (native/bpf/README.md).
+export type NativeKernelPortCounters = { port: string; inherited?: NativeKernelKinds; inheritedProblem?: string } & NativeKernelKinds;
 
 // Every per-worker counter slot, by name (index within a worker's stride).
 export type LiveCounterSlot =

@@ -52,8 +52,21 @@ export const KernelPortCounters = z.object({
   unparsedAsSctp: KernelCounter, // subset of the first four: headers beyond the program's parse caps, treated as SCTP
 });
 export type KernelPortCounters = z.infer<typeof KernelPortCounters>;
+// `inherited`: what a stale program had counted when a start replaced it. After a crash (SIGKILL)
+// the program stays on the port and applies the fail action; the next start swaps it for a fresh
+// one and carries its counts here instead of losing them: the fail-action kinds are the SCTP that
+// crossed unjudged (failOpen*) or was dropped (failClosedDropped) while no engine ran, plus any the
+// crashed run saw itself (start-up moments, monitor queues without a socket). The other kinds hold
+// the crashed run's own counts, already reported by that run. Not part of the top-level kinds.
+export const KernelPortReport = KernelPortCounters.extend({
+  port: z.string(), // interface name
+  inherited: KernelPortCounters.optional(), // present when a start of this engine replaced a stale program on the port
+  inheritedProblem: z.string().optional(), // a stale program was replaced but its counts could not be read (missing or foreign counter map): why; the port started from zero
+});
+export type KernelPortReport = z.infer<typeof KernelPortReport>;
 export const KernelCounters = KernelPortCounters.extend({
-  perPort: z.array(KernelPortCounters.extend({ port: z.string() })), // the same, per port (interface name)
+  perPort: z.array(KernelPortReport), // the same, per port
+  inherited: KernelPortCounters.optional(), // perPort[].inherited summed; present when any port has one
 });
 export type KernelCounters = z.infer<typeof KernelCounters>; // the top-level kinds: summed over the ports
 

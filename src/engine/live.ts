@@ -217,6 +217,10 @@ export class LiveEngine implements Engine {
   // the retired runs by interface (each run attaches a fresh program whose counters start at 0).
   #kernelRun: NativeKernelPortCounters[] = [];
   readonly #kernelCarried = new Map<string, KernelPortCounters>();
+  // What stale programs replaced by earlier runs of this engine had counted (contract.ts,
+  // KernelCounters.inherited), and the latest reason a replaced program's counts were unreadable.
+  readonly #inheritedCarried = new Map<string, KernelPortCounters>();
+  readonly #inheritedProblems = new Map<string, string>();
   #operationNames: { map: Record<string, string>; cap: Record<string, string> } | undefined;
   #anomalyNames: string[] | undefined;
 
@@ -322,7 +326,11 @@ export class LiveEngine implements Engine {
     if (!native) return;
     this.#readKernel(); // null once stopped: keeps the values read before stop()
     native.stop(); // idempotent; a run that ended by itself is joined here
-    for (const run of this.#kernelRun) this.#kernelCarried.set(run.port, addKernel(this.#kernelCarried.get(run.port), run));
+    for (const run of this.#kernelRun) {
+      this.#kernelCarried.set(run.port, addKernel(this.#kernelCarried.get(run.port), run));
+      if (run.inherited) this.#inheritedCarried.set(run.port, addKernel(this.#inheritedCarried.get(run.port), run.inherited));
+      if (run.inheritedProblem !== undefined) this.#inheritedProblems.set(run.port, run.inheritedProblem);
+    }
     this.#kernelRun = [];
     for (;;) {
       const batch = this.#drainNative(kMaxDrainPerCall);
@@ -544,18 +552,30 @@ export class LiveEngine implements Engine {
   }
 
   // Retired runs plus the current one, per configured port (then any port only a retired run had).
+  // Inherited counts (a stale program a start replaced) are kept apart from this engine's own.
   #kernelCounters(): KernelCounters {
     this.#readKernel();
     const byPort = new Map<string, KernelPortCounters>();
     for (const port of this.#config.ports) byPort.set(port.interface, emptyKernelPortCounters());
     for (const [port, carried] of this.#kernelCarried) byPort.set(port, addKernel(byPort.get(port), carried));
     for (const run of this.#kernelRun) byPort.set(run.port, addKernel(byPort.get(run.port), run));
+    const inherited = new Map<string, KernelPortCounters>();
+    for (const [port, carried] of this.#inheritedCarried) inherited.set(port, addKernel(undefined, carried));
+    const problems = new Map(this.#inheritedProblems);
+    for (const run of this.#kernelRun) {
+      if (run.inherited) inherited.set(run.port, addKernel(inherited.get(run.port), run.inherited));
+      if (run.inheritedProblem !== undefined) problems.set(run.port, run.inheritedProblem);
+    }
     const total = emptyKernelPortCounters();
+    const inheritedTotal = inherited.size > 0 ? emptyKernelPortCounters() : undefined;
     const perPort = [...byPort].map(([port, counters]) => {
       addKernel(total, counters);
-      return { port, ...counters };
+      const portInherited = inherited.get(port);
+      if (portInherited && inheritedTotal) addKernel(inheritedTotal, portInherited);
+      const problem = problems.get(port);
+      return { port, ...counters, ...(portInherited ? { inherited: portInherited } : {}), ...(problem !== undefined ? { inheritedProblem: problem } : {}) };
     });
-    return { ...total, perPort };
+    return { ...total, perPort, ...(inheritedTotal ? { inherited: inheritedTotal } : {}) };
   }
 
   async setTable(image: Uint8Array): Promise<{ generation: number }> {

@@ -133,6 +133,21 @@ export function renderMetrics(input: MetricsInput): string {
         samples('packets'),
       )
       .counter('sigwall_kernel_bytes_total', 'afxdp: bytes of the frames in sigwall_kernel_packets_total, by port and kind.', samples('bytes'));
+    if (kernel.inherited) {
+      // Only the ports where a start replaced a stale program (the family is absent otherwise).
+      const inherited = (field: 'packets' | 'bytes') =>
+        kernel.perPort.flatMap((port) => {
+          const counts = port.inherited;
+          return counts ? kernelCounterKinds.map((kind) => ({ labels: { port: port.port, kind: kernelKindLabel(kind) }, value: counts[kind][field] })) : [];
+        });
+      out
+        .counter(
+          'sigwall_kernel_inherited_packets_total',
+          'afxdp: what the XDP program a crashed run left on a port had counted when a start replaced it, by kind; fail_open_*/fail_closed_dropped: SCTP forwarded unjudged or dropped while no engine ran. Not included in sigwall_kernel_packets_total.',
+          inherited('packets'),
+        )
+        .counter('sigwall_kernel_inherited_bytes_total', 'afxdp: bytes of the frames in sigwall_kernel_inherited_packets_total, by port and kind.', inherited('bytes'));
+    }
   }
   input.extra?.(out);
   return out.text();

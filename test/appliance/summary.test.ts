@@ -1,7 +1,7 @@
 // The live summary's figures: blocked per FS.11 category from the rules that decided (enforced
 // drop rules only), drops without a rule counted as `default`, top rules by hits.
 import { describe, expect, it } from 'vitest';
-import { summaryBlock, summaryFigures, summaryLine } from '../../src/appliance/summary.js';
+import { inheritedKernelTexts, summaryBlock, summaryFigures, summaryLine } from '../../src/appliance/summary.js';
 import { emptyKernelPortCounters, type EngineCounters, type EngineStatus } from '../../src/engine/contract.js';
 import type { TableRuleInfo } from '../../src/engine/image-info.js';
 
@@ -58,5 +58,28 @@ describe('summary', () => {
     // Idle kernel path: only the frames handed to the engine.
     expect(summaryBlock({ ...afxdp, counters: { ...counters, kernel: { ...emptyKernelPortCounters(), perPort: [] } } })).toContain('kernel (XDP) packets: to engine 0');
     expect(summaryLine({ status, counters, rules })).not.toContain('kernel');
+  });
+
+  it('afxdp: mentions what the fail action did while no engine ran, and a replaced program whose counts are lost', () => {
+    const inherited = { ...emptyKernelPortCounters(), failOpenForwarded: { packets: 42, bytes: 5000 }, failClosedDropped: { packets: 0, bytes: 0 }, nonSctpBridged: { packets: 9, bytes: 600 } };
+    const kernel = {
+      ...emptyKernelPortCounters(),
+      perPort: [
+        { port: 'mA', ...emptyKernelPortCounters(), inherited },
+        { port: 'mB', ...emptyKernelPortCounters(), inherited: emptyKernelPortCounters() },
+      ],
+      inherited,
+    };
+    const text = 'kernel (XDP) while no engine ran (the crashed run\'s program, replaced at start, on mA): fail-open forwarded 42 packets';
+    expect(inheritedKernelTexts(kernel)).toEqual([text]);
+    const afxdp = { status: { ...status, mode: 'inline' as const, backend: 'afxdp' as const }, counters: { ...counters, kernel }, rules };
+    expect(summaryBlock(afxdp)).toContain(text);
+    expect(summaryLine(afxdp)).toContain(`; ${text}`);
+    // Replaced, but the fail action never fired: nothing to say.
+    const quiet = { ...kernel, inherited: { ...emptyKernelPortCounters(), nonSctpBridged: { packets: 9, bytes: 600 } }, perPort: [{ port: 'mA', ...emptyKernelPortCounters() }] };
+    expect(inheritedKernelTexts(quiet)).toEqual([]);
+    // A replaced program whose counter map could not be read.
+    const lost = { ...emptyKernelPortCounters(), perPort: [{ port: 'mB', ...emptyKernelPortCounters(), inheritedProblem: 'the stale program (id 7) has no sigwall_stats map' }] };
+    expect(inheritedKernelTexts(lost)).toEqual(['warning: mB: the counts of the replaced stale XDP program are lost (the stale program (id 7) has no sigwall_stats map)']);
   });
 });

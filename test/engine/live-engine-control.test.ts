@@ -192,6 +192,47 @@ describe('LiveEngine over a scripted data plane', () => {
     await engine.stop();
   });
 
+  it('afxdp: keeps what a replaced stale program counted (inherited) apart from its own counts, across runs', async () => {
+    const afxdp = parseApplianceConfig(
+      { mode: 'inline', backend: 'afxdp', failMode: 'open', ports: [{ interface: 'ext0', role: 'external' }, { interface: 'int0', role: 'internal' }], policy: 'p.ts', dataDir: '/tmp/unused' },
+      '/etc/sigwall/inline.yaml',
+    );
+    const kinds = (steered: number, failOpen: number) => ({ ...emptyKernelPortCounters(), steeredToEngine: { packets: steered, bytes: steered * 100 }, failOpenForwarded: { packets: failOpen, bytes: failOpen * 100 } });
+    const { addon, native } = scripted(1);
+    const engine = new LiveEngine({ config: afxdp, table, addon });
+    await engine.start();
+    // The start replaced the program a crashed run left on ext0 (42 SCTP frames forwarded unjudged
+    // while no engine ran); int0's stale program had a counter map of another shape.
+    native().kernel = [
+      { port: 'ext0', ...kinds(5, 0), inherited: kinds(100, 42) },
+      { port: 'int0', ...kinds(3, 0), inheritedProblem: 'the stale program (id 9) has no sigwall_stats map' },
+    ];
+    let kernel = EngineCounters.parse(engine.counters()).kernel!;
+    expect(kernel.failOpenForwarded.packets).toBe(0); // this engine's own counts
+    expect(kernel.steeredToEngine.packets).toBe(8);
+    expect(kernel.inherited).toEqual(kinds(100, 42));
+    expect(kernel.perPort[0]).toEqual({ port: 'ext0', ...kinds(5, 0), inherited: kinds(100, 42) });
+    expect(kernel.perPort[1]).toEqual({ port: 'int0', ...kinds(3, 0), inheritedProblem: 'the stale program (id 9) has no sigwall_stats map' });
+    await engine.stop();
+    // A clean stop detached the programs: the next start replaces nothing, the inherited record stays.
+    await engine.start();
+    native().kernel = [{ port: 'ext0', ...kinds(1, 0) }, { port: 'int0', ...kinds(0, 0) }];
+    kernel = engine.counters().kernel!;
+    expect(kernel.steeredToEngine.packets).toBe(9);
+    expect(kernel.inherited!.failOpenForwarded).toEqual({ packets: 42, bytes: 4200 });
+    expect(kernel.perPort[0]!.inherited!.failOpenForwarded.packets).toBe(42);
+    expect(kernel.perPort[1]!.inheritedProblem).toMatch(/no sigwall_stats map/);
+    await engine.stop();
+    // An engine that never replaced anything reports no inherited record.
+    const plain = new LiveEngine({ config: afxdp, table, addon });
+    await plain.start();
+    native().kernel = [{ port: 'ext0', ...kinds(1, 0) }, { port: 'int0', ...kinds(0, 0) }];
+    const fresh = plain.counters().kernel!;
+    expect(fresh.inherited).toBeUndefined();
+    expect(fresh.perPort.every((p) => p.inherited === undefined && p.inheritedProblem === undefined)).toBe(true);
+    await plain.stop();
+  });
+
   it('has no kernel counters for a backend without an XDP program', async () => {
     const { addon, native } = scripted(1);
     const engine = new LiveEngine({ config, table, addon });

@@ -296,14 +296,30 @@ export function defineLiveCases(backend: Backend): void {
         const restarted = await sctpThrough('restarted');
         expect(restarted.arrived).toBe(restarted.sent);
         if (backend === 'afxdp') {
-          // The fail action's hits while no engine ran were counted by the killed run's program;
-          // the restart replaced it (and its map) with a fresh one, so this run counts from zero.
+          // The restart replaced the killed run's program with a fresh one, which counts from zero;
+          // what the old one counted (its fail action while no engine ran, and the killed run's own
+          // steering) is carried as `inherited`, apart from this run's counts.
           const onA = (await steeredOnA(second))!;
           expect(onA.steeredToEngine.packets).toBe(restarted.sent);
           expect(onA.failOpenForwarded.packets + onA.failClosedDropped.packets).toBe(0);
+          expect(onA.inheritedProblem).toBeUndefined();
+          const inherited = onA.inherited!;
+          expect(inherited, JSON.stringify(onA)).toBeDefined();
+          const failKind = failMode === 'open' ? 'failOpenForwarded' : 'failClosedDropped';
+          const otherKind = failMode === 'open' ? 'failClosedDropped' : 'failOpenForwarded';
+          expect(inherited[failKind].packets).toBe(unattended.sent);
+          expect(inherited[failKind].bytes).toBeGreaterThan(0);
+          expect(inherited[otherKind].packets).toBe(0);
+          expect(inherited.steeredToEngine.packets).toBe(working.sent);
+          expect(inherited.nonSctpBridged.packets).toBeGreaterThan(0); // the pings while no engine ran, at least
+          const kernel = (await second.counters()).kernel!;
+          expect(kernel.inherited?.[failKind].packets).toBe(unattended.sent);
+          expect(kernel.perPort.find((p) => p.port === 'mB')?.inherited).toBeDefined(); // replaced on both ports
         }
-        await second.stop();
+        const final = await second.stop();
         if (backend === 'afxdp') {
+          // The clean stop detached the program; the carried counts stay in the summary.
+          expect(final.counters.kernel?.inherited?.[failMode === 'open' ? 'failOpenForwarded' : 'failClosedDropped'].packets).toBe(unattended.sent);
           expect(t.xdpProgram('mA')).toBeUndefined(); // stop detaches, the stale one included
           expect(t.xdpProgram('mB')).toBeUndefined();
         }

@@ -141,6 +141,37 @@ describe('renderMetrics', () => {
     expect(withoutKernel.has('sigwall_kernel_bytes_total')).toBe(false);
   });
 
+  it('renders the inherited counts (a stale program replaced at start) apart, only for the ports that have them', () => {
+    const mA = { ...emptyKernelPortCounters(), steeredToEngine: { packets: 10, bytes: 1200 } };
+    const inheritedA = { ...emptyKernelPortCounters(), failOpenForwarded: { packets: 42, bytes: 5040 }, nonSctpBridged: { packets: 6, bytes: 360 } };
+    const kernel = {
+      ...mA,
+      perPort: [
+        { port: 'mA', ...mA, inherited: inheritedA },
+        { port: 'mB', ...emptyKernelPortCounters(), inheritedProblem: 'the stale program (id 7) has no sigwall_stats map' },
+      ],
+      inherited: inheritedA,
+    };
+    expect(EngineCounters.parse({ ...counters, kernel }).kernel).toEqual(kernel);
+    const families = parseExposition(renderMetrics({ status: { ...status, mode: 'inline', backend: 'afxdp' }, counters: { ...counters, kernel } }));
+    const packets = families.get('sigwall_kernel_inherited_packets_total')!;
+    const bytes = families.get('sigwall_kernel_inherited_bytes_total')!;
+    expect(packets.type).toBe('counter');
+    expect(packets.help).toMatch(/while no engine ran/);
+    expect(new Set(packets.samples.map((s) => s.labels.port))).toEqual(new Set(['mA']));
+    expect(packets.samples).toHaveLength(7);
+    const value = (family: Family, kind: string) => family.samples.find((s) => s.labels.port === 'mA' && s.labels.kind === kind)?.value;
+    expect(value(packets, 'fail_open_forwarded')).toBe(42);
+    expect(value(bytes, 'fail_open_forwarded')).toBe(5040);
+    expect(value(packets, 'non_sctp_bridged')).toBe(6);
+    // Not added into this engine's own counters.
+    expect(families.get('sigwall_kernel_packets_total')!.samples.find((s) => s.labels.port === 'mA' && s.labels.kind === 'fail_open_forwarded')?.value).toBe(0);
+    // Without a replaced program: no inherited family.
+    const fresh = parseExposition(renderMetrics({ status: { ...status, mode: 'inline', backend: 'afxdp' }, counters: { ...counters, kernel: { ...mA, perPort: [{ port: 'mA', ...mA }] } } }));
+    expect(fresh.has('sigwall_kernel_packets_total')).toBe(true);
+    expect(fresh.has('sigwall_kernel_inherited_packets_total')).toBe(false);
+  });
+
   it('escapes backslash, quote and newline in label values', () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
   });
