@@ -180,6 +180,7 @@ live::LiveConfig config_of(Napi::Env env, const Napi::Object& object, Napi::Obje
   config.ring_frames = uint_field(env, object, "ringFrames", 4096, 64, 1u << 20);
   config.batch = uint_field(env, object, "batch", 64, 1, live::kMaxBatch);
   config.event_slots = uint_field(env, object, "eventSlots", 4096, 2, 1u << 20);
+  config.idle_spin_ns = 1000ull * uint_field(env, object, "idleSpinMicroseconds", 20, 0, 1000);
   const std::string fail_mode = string_field(env, object, "failMode", "open");
   if (fail_mode == "open") config.fail_mode = live::FailMode::kOpen;
   else if (fail_mode == "closed") config.fail_mode = live::FailMode::kClosed;

@@ -61,12 +61,6 @@ constexpr uint32_t kEthernetOverhead = 14 + 2 * 4;  // header and two VLAN tags
 // sendto() kicks per socket and flush: copy mode sends at most 32 descriptors per kick
 // (net/xdp/xsk.c, MAX_PER_SOCKET_BUDGET); the rest goes at the next flush.
 constexpr int kMaxKicksPerFlush = 16;
-// A worker whose RX rings ran dry polls them this long before it sleeps in poll() (receive()):
-// frames due within microseconds are waited for awake. A sleeping worker is woken by the CPU that
-// received the frame (scheduler wakeup plus, across CPUs, an IPI, paid on that CPU); on veth at
-// ~1.2 Mpps forward-only that was ~17k sleeps a second and cost the receiving side ~12 % of its
-// rate (bench/inline.mjs). The price: up to this much CPU per burst when traffic is sparse.
-constexpr uint64_t kIdleSpinNs = 20'000;
 // Binding a queue whose previous socket was closed a moment ago: retries, 20 ms apart.
 constexpr int kBusyRetries = 25;
 constexpr useconds_t kBusyRetryMicroseconds = 20'000;
@@ -687,7 +681,8 @@ struct XskSocket {
 
 class AfxdpWorkerIo final : public WorkerIo {
  public:
-  AfxdpWorkerIo(uint32_t port_count, uint32_t batch) : tx_socket_(port_count, nullptr), frames_(port_count, 0) {
+  AfxdpWorkerIo(uint32_t port_count, uint32_t batch, uint64_t idle_spin_ns)
+      : tx_socket_(port_count, nullptr), frames_(port_count, 0), idle_spin_ns_(idle_spin_ns) {
     (void)batch;
   }
 
@@ -712,8 +707,8 @@ class AfxdpWorkerIo final : public WorkerIo {
     // Frames a busy kernel left in a TX ring (EBUSY/ENOBUFS at the last flush) go out before the
     // worker sleeps, not with the next burst, which may be long in coming.
     flush();
-    // Frames due within microseconds are waited for awake (kIdleSpinNs).
-    if (spin_until_received(kIdleSpinNs)) return collect(refs, max);
+    // Frames due within microseconds are waited for awake (LiveConfig::idle_spin_ns says why).
+    if (idle_spin_ns_ > 0 && spin_until_received(idle_spin_ns_)) return collect(refs, max);
     // Idle: sleep until a socket has frames. poll() also performs the fill-ring wakeup the
     // kernel asked for (need-wakeup) on drivers that need it.
     int ready = poll(poll_fds_.data(), poll_fds_.size(), timeout_ms);
@@ -886,6 +881,7 @@ class AfxdpWorkerIo final : public WorkerIo {
   std::vector<XskSocket*> tx_socket_;  // per port: the socket this worker transmits through
   std::vector<pollfd> poll_fds_;
   std::vector<uint64_t> frames_;       // per port: frames received by this worker
+  uint64_t idle_spin_ns_ = 0;
   size_t next_socket_ = 0;
   uint64_t unroutable_tx_ = 0;
   uint64_t stats_refreshed_ns_ = 0;
@@ -1022,7 +1018,7 @@ class AfxdpBackendImpl final : public AfxdpBackend {
     }
 
     for (uint32_t w = 0; w < worker_count; ++w) {
-      workers_.push_back(std::make_unique<AfxdpWorkerIo>(static_cast<uint32_t>(port_count), config.batch));
+      workers_.push_back(std::make_unique<AfxdpWorkerIo>(static_cast<uint32_t>(port_count), config.batch, config.idle_spin_ns));
       workers_.back()->set_failure_sink(&failure_, &failure_claimed_, &interfaces_);
     }
     for (size_t p = 0; p < port_count; ++p) {

@@ -50,6 +50,13 @@ struct LiveConfig {
   uint32_t ring_frames = 4096;   // frames per RX/TX ring or UMEM
   uint32_t batch = 64;           // packets per receive burst
   uint32_t event_slots = 4096;   // event records per worker ring (rounded up to a power of two)
+  // afxdp: a worker whose RX rings ran dry polls them this long before it sleeps in poll(), so
+  // that frames due within microseconds are taken awake. A sleeping worker is woken by the CPU
+  // that received the frame (scheduler wakeup plus, across CPUs, an IPI, paid on that CPU); on
+  // veth at ~1.2 Mpps forward-only that was ~17k sleeps a second and cost the receiving side
+  // ~12 % of its rate (bench/inline.mjs). The price: up to this much CPU per burst when traffic
+  // is sparse (at 20k packets/s and 20 us, about 40 % of a core). 0: sleep at once.
+  uint64_t idle_spin_ns = 20'000;
   FailMode fail_mode = FailMode::kOpen;
   bool inspect = true;           // false: forward without decoding (the benchmark's baseline)
   DecodeOptions decode;

@@ -46,6 +46,8 @@ export interface LiveEngineConfig {
   ringFrames: number; // frames per RX/TX ring or UMEM
   batch: number; // packets per receive burst (1..1024)
   eventSlots: number; // event records per worker ring (rounded up to a power of two)
+  // afxdp: how long a worker whose rings ran dry keeps polling before it sleeps (0..1000; default 20).
+  idleSpinMicroseconds?: number;
   failMode: 'open' | 'closed';
   // false: forward without decoding or classifying (the benchmark's forwarding-only baseline);
   // packets/bytes/forwarded counters still count.

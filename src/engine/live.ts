@@ -273,6 +273,7 @@ export class LiveEngine implements Engine {
       ringFrames: config.rings.frames,
       batch: config.rings.batch,
       eventSlots: config.rings.events,
+      idleSpinMicroseconds: config.rings.idleSpinMicroseconds,
       failMode: config.failMode,
       inspect: this.#inspect,
       decode: { verifyCrc: config.decode.verifyCrc, mtp3Variant: config.decode.mtp3Variant, capSsns: [...config.decode.capSsns] },

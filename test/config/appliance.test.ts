@@ -158,7 +158,7 @@ describe('path resolution', () => {
       policy: '/p.ts',
       dataDir: '/var/lib/sigwall',
       api: { socket: '/run/sigwall.sock', socketMode: 0o600 },
-      rings: { frames: 4096, batch: 64, events: 4096 },
+      rings: { frames: 4096, batch: 64, events: 4096, idleSpinMicroseconds: 20 },
       failMode: 'open',
       monitorSide: 'external',
       decode: { verifyCrc: true, mtp3Variant: 'itu', capSsns: [146] },

@@ -134,6 +134,7 @@ describe('LiveEngine over a scripted data plane', () => {
       ringFrames: 4096,
       batch: 64,
       eventSlots: 4096,
+      idleSpinMicroseconds: 20,
       failMode: 'open',
       inspect: false,
       decode: { verifyCrc: true, mtp3Variant: 'itu', capSsns: [146] },
