@@ -109,7 +109,7 @@ bool present(bool has, uint32_t value, uint32_t& v) {
   return has;
 }
 
-bool integer_value(FieldId field, const Ss7Message& m, IngressSide side, unsigned c, uint32_t& v) {
+__attribute__((always_inline)) inline bool integer_value(FieldId field, const Ss7Message& m, IngressSide side, unsigned c, uint32_t& v) {
   const SccpAddress& called = m.sccp.called;
   const SccpAddress& calling = m.sccp.calling;
   const bool sccp = m.has_sccp;
@@ -296,7 +296,7 @@ uint16_t relation_lookup(const TableImage& t, const DimensionInfo& d, const Ss7M
   return read_u16(image + d.table + 2 * index);
 }
 
-uint16_t dimension_class(const TableImage& t, const DimensionInfo& d, const Ss7Message& m, IngressSide side, unsigned c) {
+__attribute__((always_inline)) inline uint16_t dimension_class(const TableImage& t, const DimensionInfo& d, const Ss7Message& m, IngressSide side, unsigned c) {
   const uint8_t* image = t.data();
   const auto field = static_cast<FieldId>(d.field);
   switch (d.lookup) {
@@ -324,7 +324,7 @@ uint16_t dimension_class(const TableImage& t, const DimensionInfo& d, const Ss7M
   return d.default_class;
 }
 
-uint16_t phase_class(const TableImage& t, const PhaseInfo& p, const uint16_t* dims, const uint16_t* phases) {
+__attribute__((always_inline)) inline uint16_t phase_class(const TableImage& t, const PhaseInfo& p, const uint16_t* dims, const uint16_t* phases) {
   const uint32_t left = p.left_kind == InputKind::kDimension ? dims[p.left_index] : phases[p.left_index];
   const uint32_t right = p.right_kind == InputKind::kDimension ? dims[p.right_index] : phases[p.right_index];
   return read_u16(t.data() + p.table + 2 * (left * p.columns + right));
