@@ -11,6 +11,7 @@
 //   are decoded regardless (the dialogue is only a hint for the operation's context).
 #include "tcap.h"
 
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <iterator>
@@ -135,6 +136,10 @@ struct DialoguePduSpec {
   uint8_t field_count;
   uint8_t carried_in;  // bit (1 << TcapMessageType)
   uint8_t mandatory;   // bit i: fields[i] is mandatory
+  // One past the index in `fields` of each context tag number (0: no such field): the field of
+  // a tag in one load instead of a scan of `fields`, for common_dialogue (every message with
+  // a dialogue portion). Tag 31 (a high tag number follows) is no field.
+  std::array<uint8_t, 32> field_by_tag;
 };
 
 template <size_t N>
@@ -146,18 +151,25 @@ constexpr uint8_t mandatory_fields(const DialogueFieldSpec (&fields)[N]) {
   return mask;
 }
 
+template <size_t N>
+constexpr std::array<uint8_t, 32> fields_by_tag(const DialogueFieldSpec (&fields)[N]) {
+  std::array<uint8_t, 32> by_tag{};
+  for (size_t i = 0; i < N; ++i) by_tag[fields[i].tag] = static_cast<uint8_t>(i + 1);
+  return by_tag;
+}
+
 constexpr uint8_t bit(TcapMessageType t) { return static_cast<uint8_t>(1u << static_cast<unsigned>(t)); }
 
 inline constexpr DialoguePduSpec kDialoguePdus[] = {
     {false, 0, DialoguePdu::kAarq, kAarqFields, static_cast<uint8_t>(std::size(kAarqFields)), bit(TcapMessageType::kBegin),
-     mandatory_fields(kAarqFields)},
+     mandatory_fields(kAarqFields), fields_by_tag(kAarqFields)},
     {false, 1, DialoguePdu::kAare, kAareFields, static_cast<uint8_t>(std::size(kAareFields)),
      static_cast<uint8_t>(bit(TcapMessageType::kContinue) | bit(TcapMessageType::kEnd) | bit(TcapMessageType::kAbort)),
-     mandatory_fields(kAareFields)},
+     mandatory_fields(kAareFields), fields_by_tag(kAareFields)},
     {false, 4, DialoguePdu::kAbrt, kAbrtFields, static_cast<uint8_t>(std::size(kAbrtFields)), bit(TcapMessageType::kAbort),
-     mandatory_fields(kAbrtFields)},
+     mandatory_fields(kAbrtFields), fields_by_tag(kAbrtFields)},
     {true, 0, DialoguePdu::kAudt, kAudtFields, static_cast<uint8_t>(std::size(kAudtFields)), bit(TcapMessageType::kUnidirectional),
-     mandatory_fields(kAudtFields)},
+     mandatory_fields(kAudtFields), fields_by_tag(kAudtFields)},
 };
 static_assert(std::size(kAareFields) <= kMaxDialogueFields, "largest dialogue APDU");
 
@@ -450,14 +462,10 @@ bool TcapDecoder::common_dialogue(ByteView external) {
     const uint8_t identifier = at[0];
     if ((identifier & 0xC0) != 0x80) return false;  // context-specific only
     const bool constructed = (identifier & 0x20) != 0;
-    unsigned index = spec->field_count;
-    for (unsigned i = next_field; i < spec->field_count; ++i) {
-      if (spec->fields[i].tag == (identifier & 0x1Fu)) {
-        index = i;
-        break;
-      }
-    }
-    if (index == spec->field_count || (identifier & 0x1F) == 0x1F) return false;
+    // The fields in ascending tag order, each at most once (as dialogue_pdu takes them).
+    const unsigned found = spec->field_by_tag[identifier & 0x1F];
+    if (found == 0 || found - 1 < next_field) return false;
+    const unsigned index = found - 1;
     ByteView inner, innermost;
     switch (spec->fields[index].field) {
       case DialogueField::kProtocolVersion:
