@@ -100,15 +100,16 @@ class BerReader {
     } else if (length >= 0x80) {
       return false;
     }
-    if (length > remaining - header) return false;
+    const uint32_t offset = cursor_.offset();
+    // The one check that the contents are inside the view (skip consumes nothing when not).
+    if (!cursor_.skip(header + length)) return false;
     out.tag_class = static_cast<BerClass>(identifier >> 6);
     out.constructed = (identifier & 0x20) != 0;
     out.tag_number = identifier & 0x1F;
     out.indefinite = false;
     out.value = ByteView{here + header, length};
-    out.offset = cursor_.offset();
+    out.offset = offset;
     out.total_length = header + length;
-    cursor_.skip(out.total_length);
     return true;
   }
   void fail(Anomaly anomaly);

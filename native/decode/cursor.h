@@ -30,6 +30,50 @@ struct ByteView {
   }
 };
 
+// N octets whose bounds a Cursor checked once (Cursor::read_fixed): a protocol's fixed-size
+// header, whose fields are then read at constant offsets without a check per field (the
+// per-field checks cost more than the field reads on the per-packet path). An offset outside
+// the N octets does not compile, so the bound is still checked, at build time.
+template <uint32_t N>
+class FixedBytes {
+ public:
+  FixedBytes() = default;
+  template <uint32_t Offset>
+  uint8_t u8() const {
+    static_assert(Offset < N, "field outside the fixed bytes");
+    return p_[Offset];
+  }
+  template <uint32_t Offset>
+  uint16_t be16() const {
+    static_assert(Offset + 2 <= N, "field outside the fixed bytes");
+    const uint8_t* p = p_ + Offset;
+    return static_cast<uint16_t>((p[0] << 8) | p[1]);
+  }
+  template <uint32_t Offset>
+  uint16_t le16() const {
+    static_assert(Offset + 2 <= N, "field outside the fixed bytes");
+    const uint8_t* p = p_ + Offset;
+    return static_cast<uint16_t>(p[0] | (p[1] << 8));
+  }
+  template <uint32_t Offset>
+  uint32_t be32() const {
+    static_assert(Offset + 4 <= N, "field outside the fixed bytes");
+    const uint8_t* p = p_ + Offset;
+    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+  }
+  template <uint32_t Offset, uint32_t Length>
+  ByteView view() const {
+    static_assert(Offset + Length <= N, "field outside the fixed bytes");
+    return ByteView{p_ + Offset, Length};
+  }
+  ByteView whole() const { return ByteView{p_, N}; }
+
+ private:
+  friend class Cursor;
+  explicit FixedBytes(const uint8_t* p) : p_(p) {}
+  const uint8_t* p_ = nullptr;
+};
+
 // The multi-octet reads index through a pointer to the first octet (not data_[pos_ + k]) so
 // that the compiler can merge the octet loads into one load: pos_ + k could wrap, p + k cannot.
 class Cursor {
@@ -92,6 +136,14 @@ class Cursor {
     if (remaining() < length) return false;
     out = ByteView{data_ + pos_, length};
     pos_ += length;
+    return true;
+  }
+  // The next N octets as a FixedBytes<N>: one bounds check for a whole fixed-size header.
+  template <uint32_t N>
+  bool read_fixed(FixedBytes<N>& out) {
+    if (remaining() < N) return false;
+    out = FixedBytes<N>(here());
+    pos_ += N;
     return true;
   }
   bool skip(uint32_t length) {

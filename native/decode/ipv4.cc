@@ -61,20 +61,20 @@ bool header_checksum_ok(ByteView header) {
 DecodeStatus decode_ipv4(ByteView packet, IpView& out, AnomalySet& anomalies) {
   out = IpView{};
   out.version = 4;
+  // RFC 791 §3.1: the fixed 20 octets, read after one bounds check.
   Cursor cursor(packet);
-  uint8_t version_ihl, tos, protocol;
-  uint16_t total_length, identification, flags_offset, checksum;
-  ByteView src, dst;
-  if (!cursor.read_u8(version_ihl) || !cursor.read_u8(tos) || !cursor.read_be16(total_length) ||
-      !cursor.read_be16(identification) || !cursor.read_be16(flags_offset) || !cursor.read_u8(out.ttl) ||
-      !cursor.read_u8(protocol) || !cursor.read_be16(checksum) || !cursor.read_view(4, src) ||
-      !cursor.read_view(4, dst)) {
+  FixedBytes<kMinHeaderBytes> header;
+  if (!cursor.read_fixed(header)) {
     anomalies.set(Anomaly::kIpv4Truncated);
     return DecodeStatus::kMalformed;
   }
-  out.protocol = protocol;
-  std::memcpy(out.src, src.data, 4);
-  std::memcpy(out.dst, dst.data, 4);
+  const uint8_t version_ihl = header.u8<0>();
+  const uint16_t total_length = header.be16<2>();
+  const uint16_t flags_offset = header.be16<6>();
+  out.ttl = header.u8<8>();
+  out.protocol = header.u8<9>();
+  std::memcpy(out.src, header.view<12, 4>().data, 4);
+  std::memcpy(out.dst, header.view<16, 4>().data, 4);
 
   const uint32_t header_bytes = uint32_t{version_ihl & 0x0Fu} * 4;
   if ((version_ihl >> 4) != 4 || header_bytes < kMinHeaderBytes) {

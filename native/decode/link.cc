@@ -50,9 +50,9 @@ DecodeStatus unknown_type(AnomalySet& anomalies) {
 
 DecodeStatus decode_ethernet(ByteView frame, LinkView& out, AnomalySet& anomalies) {
   Cursor cursor(frame);
-  uint16_t ethertype;
-  if (!cursor.skip(kEthernetHeaderBytes - 2) || !cursor.read_be16(ethertype)) return truncated(anomalies);
-  return walk_ethertype(ethertype, cursor, out, anomalies);
+  FixedBytes<kEthernetHeaderBytes> header;  // destination, source, ethertype
+  if (!cursor.read_fixed(header)) return truncated(anomalies);
+  return walk_ethertype(header.be16<12>(), cursor, out, anomalies);
 }
 
 DecodeStatus decode_cooked(ByteView frame, uint32_t header_bytes, uint32_t protocol_offset, LinkView& out,

@@ -35,12 +35,14 @@ constexpr uint32_t kProtocolDataFixedBytes = 12;
 // Decodes the Protocol Data value into the route and the user data.
 void decode_protocol_data(ByteView value, M3uaView& out) {
   Cursor cursor(value);
-  cursor.read_be32(out.route.opc);
-  cursor.read_be32(out.route.dpc);
-  cursor.read_u8(out.route.si);
-  cursor.read_u8(out.route.ni);
-  cursor.read_u8(out.route.mp);
-  cursor.read_u8(out.route.sls);
+  FixedBytes<kProtocolDataFixedBytes> fixed;
+  cursor.read_fixed(fixed);  // the caller checked that the value holds them
+  out.route.opc = fixed.be32<0>();
+  out.route.dpc = fixed.be32<4>();
+  out.route.si = fixed.u8<8>();
+  out.route.ni = fixed.u8<9>();
+  out.route.mp = fixed.u8<10>();
+  out.route.sls = fixed.u8<11>();
   out.route.present = true;
   out.user_data = cursor.rest();
 }
@@ -87,11 +89,12 @@ DecodeStatus decode_m3ua(ByteView message, M3uaView& out, AnomalySet& anomalies)
       anomalies.set(Anomaly::kM3uaParameterCap);
       return DecodeStatus::kMalformed;
     }
-    uint16_t parameter_tag, parameter_length;
-    if (!parameters.read_be16(parameter_tag) || !parameters.read_be16(parameter_length)) {
+    FixedBytes<kTlvHeaderBytes> tlv;
+    if (!parameters.read_fixed(tlv)) {
       anomalies.set(Anomaly::kM3uaTruncated);
       return DecodeStatus::kMalformed;
     }
+    const uint16_t parameter_tag = tlv.be16<0>(), parameter_length = tlv.be16<2>();
     if (parameter_length < kTlvHeaderBytes) {
       anomalies.set(Anomaly::kM3uaBadParameter);
       return DecodeStatus::kMalformed;

@@ -313,20 +313,29 @@ struct Shape {
   uint8_t count;
   ShapeKind kind;
   int8_t gprs_node_indicator;  // context tag of gprsNodeIndicator (see kNetworkNode), or -1
+  uint64_t required;           // bit i: rules[i].required (one test per walk, not one per rule)
 };
 
 template <size_t N>
-constexpr Shape sequence(const Rule (&rules)[N], int8_t gprs_node_indicator = -1) {
+constexpr uint64_t required_rules(const Rule (&rules)[N]) {
   static_assert(N <= 64, "satisfied-rule bits are 64");
-  return Shape{rules, static_cast<uint8_t>(N), ShapeKind::kSequence, gprs_node_indicator};
+  uint64_t mask = 0;
+  for (size_t i = 0; i < N; ++i)
+    if (rules[i].required) mask |= uint64_t{1} << i;
+  return mask;
+}
+
+template <size_t N>
+constexpr Shape sequence(const Rule (&rules)[N], int8_t gprs_node_indicator = -1) {
+  return Shape{rules, static_cast<uint8_t>(N), ShapeKind::kSequence, gprs_node_indicator, required_rules(rules)};
 }
 template <size_t N>
 constexpr Shape sequence_of(const Rule (&rules)[N]) {
-  return Shape{rules, static_cast<uint8_t>(N), ShapeKind::kSequenceOf, -1};
+  return Shape{rules, static_cast<uint8_t>(N), ShapeKind::kSequenceOf, -1, required_rules(rules)};
 }
 template <size_t N>
 constexpr Shape choice(const Rule (&rules)[N]) {
-  return Shape{rules, static_cast<uint8_t>(N), ShapeKind::kChoice, -1};
+  return Shape{rules, static_cast<uint8_t>(N), ShapeKind::kChoice, -1, required_rules(rules)};
 }
 
 constexpr bool kRequired = true;
@@ -892,8 +901,7 @@ struct Decoder {
     }
     if (reader.failed()) malformed = true;
     if (shape.kind == ShapeKind::kChoice && index == 0) malformed = true;
-    for (uint8_t i = 0; i < shape.count; ++i)
-      if (shape.rules[i].required && !(satisfied & (uint64_t{1} << i))) malformed = true;
+    if ((satisfied & shape.required) != shape.required) malformed = true;  // a required rule unmatched
     if (node_number.present) {
       // LocationInfoWithLMSI / LCSLocationInfo: "gprsNodeIndicator is set only if the SGSN
       // number is sent as the Network Node Number".

@@ -6,6 +6,7 @@ namespace sigwall {
 
 namespace {
 
+constexpr uint32_t kCommonHeaderBytes = 12;  // RFC 9260 §3.1: ports, verification tag, checksum
 constexpr uint32_t kChunkHeaderBytes = 4;    // RFC 9260 §3.2: type, flags, length
 constexpr uint32_t kDataHeaderBytes = 16;    // RFC 9260 §3.3.1: chunk header, TSN, SID, SSN, PPID
 constexpr uint32_t kIDataHeaderBytes = 20;   // RFC 8260 §2.1: chunk header, TSN, SID, reserved, MID, PPID/FSN
@@ -30,11 +31,15 @@ DecodeStatus decode_sctp(ByteView packet, bool verify_crc, SctpPacketView& out, 
   // RFC 9260 §3.1: the 12-byte common header: source port, destination port, verification
   // tag, checksum.
   Cursor cursor(packet);
-  if (!cursor.read_be16(out.src_port) || !cursor.read_be16(out.dst_port) || !cursor.read_be32(out.verification_tag) ||
-      !cursor.read_be32(out.checksum)) {
+  FixedBytes<kCommonHeaderBytes> header;
+  if (!cursor.read_fixed(header)) {
     anomalies.set(Anomaly::kSctpTruncated);
     return DecodeStatus::kMalformed;
   }
+  out.src_port = header.be16<0>();
+  out.dst_port = header.be16<2>();
+  out.verification_tag = header.be32<4>();
+  out.checksum = header.be32<8>();
 
   DecodeStatus status = DecodeStatus::kOk;
   if (verify_crc) {
@@ -53,12 +58,13 @@ DecodeStatus decode_sctp(ByteView packet, bool verify_crc, SctpPacketView& out, 
       anomalies.set(Anomaly::kSctpChunkCap);
       return worst(status, DecodeStatus::kAnomaly);
     }
-    uint8_t type, flags;
-    uint16_t length;
-    if (!cursor.read_u8(type) || !cursor.read_u8(flags) || !cursor.read_be16(length)) {
+    FixedBytes<kChunkHeaderBytes> chunk_header;
+    if (!cursor.read_fixed(chunk_header)) {
       anomalies.set(Anomaly::kSctpTruncated);
       return DecodeStatus::kMalformed;
     }
+    const uint8_t type = chunk_header.u8<0>(), flags = chunk_header.u8<1>();
+    const uint16_t length = chunk_header.be16<2>();
     // The length counts the 4-byte header; past the packet the chunk boundaries are lost.
     ByteView value;
     if (length < kChunkHeaderBytes || !cursor.read_view(length - kChunkHeaderBytes, value)) {
@@ -95,17 +101,17 @@ DecodeStatus decode_sctp_data(const SctpChunkView& chunk, SctpDataChunk& out, An
   out.unordered = (chunk.flags & data_flag::kUnordered) != 0;
   out.immediate = (chunk.flags & data_flag::kImmediate) != 0;
 
+  // The chunk's value holds at least the fixed fields (checked above against its length).
   Cursor cursor(chunk.value);
-  cursor.read_be32(out.tsn);
-  cursor.read_be16(out.stream_id);
   if (idata) {
     // RFC 8260 §2.1: TSN, Stream Identifier, Reserved, Message Identifier, then the PPID on the
     // first fragment (B set) and the Fragment Sequence Number on every other one.
-    uint16_t reserved = 0;
-    uint32_t ppid_or_fsn = 0;
-    cursor.read_be16(reserved);
-    cursor.read_be32(out.mid);
-    cursor.read_be32(ppid_or_fsn);
+    FixedBytes<kIDataHeaderBytes - kChunkHeaderBytes> fields;
+    cursor.read_fixed(fields);
+    out.tsn = fields.be32<0>();
+    out.stream_id = fields.be16<4>();
+    out.mid = fields.be32<8>();
+    const uint32_t ppid_or_fsn = fields.be32<12>();
     if (out.begin) {
       out.ppid = ppid_or_fsn;
     } else {
@@ -113,8 +119,12 @@ DecodeStatus decode_sctp_data(const SctpChunkView& chunk, SctpDataChunk& out, An
     }
   } else {
     // RFC 9260 §3.3.1: TSN, Stream Identifier, Stream Sequence Number, Payload Protocol Identifier.
-    cursor.read_be16(out.ssn);
-    cursor.read_be32(out.ppid);
+    FixedBytes<kDataHeaderBytes - kChunkHeaderBytes> fields;
+    cursor.read_fixed(fields);
+    out.tsn = fields.be32<0>();
+    out.stream_id = fields.be16<4>();
+    out.ssn = fields.be16<6>();
+    out.ppid = fields.be32<8>();
   }
   out.user_data = cursor.rest();
 

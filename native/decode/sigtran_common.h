@@ -20,9 +20,13 @@ inline constexpr uint32_t kSigtranHeaderBytes = 8;
 template <class View>
 bool read_sigtran_header(ByteView message, View& out) {
   Cursor cursor(message);
-  uint8_t reserved;
-  return cursor.read_u8(out.version) && cursor.read_u8(reserved) && cursor.read_u8(out.message_class) &&
-         cursor.read_u8(out.message_type) && cursor.read_be32(out.length);
+  FixedBytes<kSigtranHeaderBytes> header;
+  if (!cursor.read_fixed(header)) return false;
+  out.version = header.u8<0>();  // octet 1 is reserved (spare in M2PA)
+  out.message_class = header.u8<2>();
+  out.message_type = header.u8<3>();
+  out.length = header.be32<4>();
+  return true;
 }
 
 // One row of a layer's defined messages: a class and the range of its types.

@@ -11,6 +11,7 @@
 //   are decoded regardless (the dialogue is only a hint for the operation's context).
 #include "tcap.h"
 
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <iterator>
@@ -135,6 +136,10 @@ struct DialoguePduSpec {
   uint8_t field_count;
   uint8_t carried_in;  // bit (1 << TcapMessageType)
   uint8_t mandatory;   // bit i: fields[i] is mandatory
+  // One past the index in `fields` of each context tag number (0: no such field): the field of
+  // a tag in one load instead of a scan of `fields`, for common_dialogue (every message with
+  // a dialogue portion). Tag 31 (a high tag number follows) is no field.
+  std::array<uint8_t, 32> field_by_tag;
 };
 
 template <size_t N>
@@ -146,18 +151,25 @@ constexpr uint8_t mandatory_fields(const DialogueFieldSpec (&fields)[N]) {
   return mask;
 }
 
+template <size_t N>
+constexpr std::array<uint8_t, 32> fields_by_tag(const DialogueFieldSpec (&fields)[N]) {
+  std::array<uint8_t, 32> by_tag{};
+  for (size_t i = 0; i < N; ++i) by_tag[fields[i].tag] = static_cast<uint8_t>(i + 1);
+  return by_tag;
+}
+
 constexpr uint8_t bit(TcapMessageType t) { return static_cast<uint8_t>(1u << static_cast<unsigned>(t)); }
 
 inline constexpr DialoguePduSpec kDialoguePdus[] = {
     {false, 0, DialoguePdu::kAarq, kAarqFields, static_cast<uint8_t>(std::size(kAarqFields)), bit(TcapMessageType::kBegin),
-     mandatory_fields(kAarqFields)},
+     mandatory_fields(kAarqFields), fields_by_tag(kAarqFields)},
     {false, 1, DialoguePdu::kAare, kAareFields, static_cast<uint8_t>(std::size(kAareFields)),
      static_cast<uint8_t>(bit(TcapMessageType::kContinue) | bit(TcapMessageType::kEnd) | bit(TcapMessageType::kAbort)),
-     mandatory_fields(kAareFields)},
+     mandatory_fields(kAareFields), fields_by_tag(kAareFields)},
     {false, 4, DialoguePdu::kAbrt, kAbrtFields, static_cast<uint8_t>(std::size(kAbrtFields)), bit(TcapMessageType::kAbort),
-     mandatory_fields(kAbrtFields)},
+     mandatory_fields(kAbrtFields), fields_by_tag(kAbrtFields)},
     {true, 0, DialoguePdu::kAudt, kAudtFields, static_cast<uint8_t>(std::size(kAudtFields)), bit(TcapMessageType::kUnidirectional),
-     mandatory_fields(kAudtFields)},
+     mandatory_fields(kAudtFields), fields_by_tag(kAudtFields)},
 };
 static_assert(std::size(kAareFields) <= kMaxDialogueFields, "largest dialogue APDU");
 
@@ -409,9 +421,28 @@ void TcapDecoder::dialogue_portion(BerReader& body, const BerElement& portion) {
 // long-form or indefinite length, an unknown or repeated field, a field the general walk
 // would refuse) returns false having changed nothing, and the general walk decides.
 bool TcapDecoder::common_dialogue(ByteView external) {
-  // An element at `at` whose identifier is `identifier` and whose short-form length fits in
-  // [at, end); its contents in `value`.
+  // EXTERNAL (X.690 §8.18), alone in the portion: direct-reference dialogue-as-id, then
+  // single-ASN1-type [0] holding exactly one APDU, AARQ or AARE; each length in the short form
+  // and each of the three constructed elements ending where the portion ends:
+  //   28 L0 | 06 07 <dialogue-as-id> | A0 L1 | 60/61 L2 | fields...
+  // The first 15 octets are then fixed but for the three lengths, each given by the portion's
+  // size: compared as such rather than walked element by element (what the walk would accept
+  // is exactly this).
+  constexpr uint32_t kHeadBytes = 15;  // through the APDU's length octet
+  if (external.size < kHeadBytes || external.size - 2 >= 0x80) return false;
   const uint8_t* at = external.data;
+  if (at[0] != 0x28 || at[1] != external.size - 2 || at[2] != 0x06 || at[3] != sizeof kDialogueAsId ||
+      !equals(ByteView{at + 4, sizeof kDialogueAsId}, kDialogueAsId, sizeof kDialogueAsId) || at[11] != 0xA0 ||
+      at[12] != external.size - 13 || at[14] != external.size - kHeadBytes)
+    return false;
+  static_assert(4 + sizeof kDialogueAsId == 11, "the reference's contents end at octet 11");
+  const DialoguePduSpec* spec = at[13] == 0x60 ? &kDialoguePdus[0] : at[13] == 0x61 ? &kDialoguePdus[1] : nullptr;
+  if (spec == nullptr || (spec->carried_in & bit(type_)) == 0 || type_ == TcapMessageType::kUnidirectional)
+    return false;
+  const ByteView apdu{at + kHeadBytes, external.size - kHeadBytes};
+
+  // An element at `where` with a short-form length that fits in [where, end); its contents in
+  // `value`. The APDU ends where the portion does, so `end` bounds its fields too.
   const uint8_t* const end = external.data + external.size;
   auto element = [&end](const uint8_t* where, ByteView& value) __attribute__((always_inline)) {
     if (end - where < 2 || where[1] >= 0x80 || where[1] > end - where - 2) return false;
@@ -421,20 +452,6 @@ bool TcapDecoder::common_dialogue(ByteView external) {
   auto fills = [](ByteView outer, const uint8_t* where, ByteView inner) {
     return where == outer.data && inner.data + inner.size == outer.data + outer.size;
   };
-  // EXTERNAL (X.690 §8.18), alone in the portion: direct-reference dialogue-as-id, then
-  // single-ASN1-type [0] holding exactly one APDU.
-  ByteView fields, reference, encoding, apdu;
-  if (!element(at, fields) || at[0] != 0x28 || !fills(external, at, fields)) return false;
-  at = fields.data;
-  if (!element(at, reference) || at[0] != 0x06 || !equals(reference, kDialogueAsId, sizeof kDialogueAsId)) return false;
-  at = reference.data + reference.size;
-  if (!element(at, encoding) || at[0] != 0xA0 || encoding.data + encoding.size != fields.data + fields.size)
-    return false;
-  at = encoding.data;
-  if (!element(at, apdu) || !fills(encoding, at, apdu)) return false;
-  const DialoguePduSpec* spec = at[0] == 0x60 ? &kDialoguePdus[0] : at[0] == 0x61 ? &kDialoguePdus[1] : nullptr;
-  if (spec == nullptr || (spec->carried_in & bit(type_)) == 0 || type_ == TcapMessageType::kUnidirectional)
-    return false;
 
   // The APDU's fields, as dialogue_pdu and dialogue_field would take them; kept aside until
   // every one has passed.
@@ -446,18 +463,14 @@ bool TcapDecoder::common_dialogue(ByteView external) {
   unsigned next_field = 0, seen = 0;
   for (at = apdu.data; at < apdu.data + apdu.size;) {
     ByteView value;
-    if (!element(at, value) || value.data + value.size > apdu.data + apdu.size) return false;
+    if (!element(at, value)) return false;
     const uint8_t identifier = at[0];
     if ((identifier & 0xC0) != 0x80) return false;  // context-specific only
     const bool constructed = (identifier & 0x20) != 0;
-    unsigned index = spec->field_count;
-    for (unsigned i = next_field; i < spec->field_count; ++i) {
-      if (spec->fields[i].tag == (identifier & 0x1Fu)) {
-        index = i;
-        break;
-      }
-    }
-    if (index == spec->field_count || (identifier & 0x1F) == 0x1F) return false;
+    // The fields in ascending tag order, each at most once (as dialogue_pdu takes them).
+    const unsigned found = spec->field_by_tag[identifier & 0x1F];
+    if (found == 0 || found - 1 < next_field) return false;
+    const unsigned index = found - 1;
     ByteView inner, innermost;
     switch (spec->fields[index].field) {
       case DialogueField::kProtocolVersion:

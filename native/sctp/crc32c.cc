@@ -182,10 +182,14 @@ Crc32cPath detect_path() {
 #endif
 }
 
-Crc32cPath path() {
-  static const Crc32cPath chosen = detect_path();
-  return chosen;
-}
+// Chosen once, when the library is loaded: the path is then a plain load per packet rather
+// than a call through a function-local static's thread-safe guard. A checksum computed by
+// another file's static initializer before this one runs sees the zero value, kPortable: the
+// same result, computed portably.
+static_assert(static_cast<int>(Crc32cPath::kPortable) == 0, "the zero-initialised path is the portable one");
+const Crc32cPath kChosenPath = detect_path();
+
+Crc32cPath path() { return kChosenPath; }
 
 bool use_hardware() { return path() != Crc32cPath::kPortable; }
 
