@@ -236,6 +236,16 @@ export function preflight(config: ApplianceConfig, machine: PreflightMachine = h
     }
   }
 
+  // afpacket has no in-kernel fallback: while no engine is attached (start-up, restart, crash)
+  // nothing is bridged, whatever failMode says. Said before start, not discovered at the first crash.
+  if (config.backend === 'afpacket' && config.mode === 'inline' && config.failMode === 'open') {
+    warning(
+      'failMode',
+      'failMode is open, but the afpacket backend has no in-kernel fallback: while no engine runs (start-up, restart, crash) the inline ports bridge nothing, SCTP or otherwise',
+      'use backend afxdp, whose XDP program forwards while no engine runs (or a bypass NIC), or set failMode: closed to state what afpacket does',
+    );
+  }
+
   // Privileges.
   if (live) {
     const caps = effectiveCapabilities(machine.procRoot);

@@ -159,6 +159,17 @@ describe('preflight', () => {
     expect(afpacket.errors.map((e) => e.problem)).toEqual([expect.stringMatching(/^backend afpacket needs CAP_NET_RAW,/)]);
   });
 
+  it('warns that afpacket cannot honour failMode open in inline mode (nothing is bridged while no engine runs)', () => {
+    const open = preflight(inlineConfig({ backend: 'afpacket' }), fakeMachine({ interfaces: twoPorts }));
+    expect(open.errors).toEqual([]);
+    expect(open.warnings).toEqual([
+      expect.objectContaining({ severity: 'warning', path: 'failMode', problem: expect.stringMatching(/afpacket backend has no in-kernel fallback/), fix: expect.stringMatching(/backend afxdp.*failMode: closed/) }),
+    ]);
+    expect(preflight(inlineConfig({ backend: 'afpacket', failMode: 'closed' }), fakeMachine({ interfaces: twoPorts })).warnings).toEqual([]);
+    // afxdp's XDP program is the fallback: open is what it does.
+    expect(preflight(inlineConfig({ failMode: 'open' }), fakeMachine({ interfaces: twoPorts })).warnings).toEqual([]);
+  });
+
   it('accepts CAP_SYS_ADMIN in place of CAP_BPF', () => {
     const sysAdmin = (1n << 13n | 1n << 12n | 1n << 21n | 1n << 14n).toString(16);
     expect(preflight(inlineConfig(), fakeMachine({ interfaces: twoPorts, capEff: sysAdmin })).errors).toEqual([]);
