@@ -19,6 +19,7 @@
 // Needs root, clang, gcc, g++, ethtool, a built addon (npm run build) and dist/ (npm run build:ts).
 //   BENCH_SECONDS  send time per throughput run (default 3)    BENCH_RUNS  rounds (default 5)
 //   BENCH_LOW_PPS  (default 1000)    BENCH_HIGH_PPS  (default 20000)    BENCH_BACKENDS  e.g. afpacket
+//   BENCH_IDLE_SPIN_US  afxdp rings.idleSpinMicroseconds (default: the appliance default, 20)
 //   BENCH_NICE     nice value of the generator and the workers in every mode (default -20; 0: unchanged)
 //   BENCH_PROFILE  a directory: `perf record -C <worker CPU> -e cpu-clock -g` during every
 //                  throughput run, one file per mode and round (read with `perf report -i`)
@@ -34,6 +35,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 5);
 const lowPps = Number(process.env.BENCH_LOW_PPS ?? 1000);
 const highPps = Number(process.env.BENCH_HIGH_PPS ?? 20000);
 const profileDir = process.env.BENCH_PROFILE;
+const idleSpin = process.env.BENCH_IDLE_SPIN_US === undefined ? undefined : Number(process.env.BENCH_IDLE_SPIN_US);
 const workerCpu = 1;
 // The generator and the engine's workers run at this nice value in every mode: on a machine
 // shared with other work (builds, tests), the default priority lets whatever else is runnable on
@@ -265,7 +267,7 @@ async function withMode(mode, table, body) {
     ports: [{ interface: 'mA', role: 'external' }, { interface: 'mB', role: 'internal' }],
     workers: 1,
     cpus: [workerCpu],
-    rings: { frames: 4096, batch: 64, events: 4096 },
+    rings: { frames: 4096, batch: 64, events: 4096, ...(idleSpin !== undefined ? { idleSpinMicroseconds: idleSpin } : {}) },
   };
   await engine.request('start', { config, table, inspect: mode.inspect, dataDir: join(scratch, `data-${mode.key}-${engine.child.pid}`) });
   const workers = workerTids(engine.child.pid);
