@@ -17,21 +17,17 @@ namespace {
 // Field values: evaluate.ts FIELD_VALUES, read from the Ss7Message the way record_builder.cc
 // turns it into the MessageRecord evaluate.ts reads.
 
-struct DigitsValue {
-  const Digits* digits = nullptr;
-};
-
 // The record's sccp.<called|calling>.digits exists when the message has SCCP and the address
 // a global title (record_builder.cc: gti != 0).
-bool sccp_digits(const Ss7Message& m, const SccpAddress& a, DigitsValue& v) {
+bool sccp_digits(const Ss7Message& m, const SccpAddress& a, const Digits*& v) {
   if (!m.has_sccp || a.gti == 0) return false;
-  v.digits = &a.digits;
+  v = &a.digits;
   return true;
 }
 
-bool address(const AddressField& field, DigitsValue& v) {
+bool address(const AddressField& field, const Digits*& v) {
   if (!field.present) return false;
-  v.digits = &field.digits;
+  v = &field.digits;
   return true;
 }
 
@@ -40,7 +36,7 @@ const MapFields* map_of(const Ss7Message& m, unsigned c) { return m.application 
 const CapFields* cap_of(const Ss7Message& m, unsigned c) { return m.application == Application::kCap ? &m.cap[c] : nullptr; }
 
 // e212.imsi: the MAP imsi, else an sm-RP-DA of kind imsi, else the CAP imsi (componentImsi()).
-bool component_imsi(const Ss7Message& m, unsigned c, DigitsValue& v) {
+bool component_imsi(const Ss7Message& m, unsigned c, const Digits*& v) {
   if (const MapFields* map = map_of(m, c)) {
     if (address(map->imsi, v)) return true;
     if (map->sm_rp_da_kind == SmRpDaKind::kImsi && address(map->sm_rp_da, v)) return true;
@@ -50,14 +46,14 @@ bool component_imsi(const Ss7Message& m, unsigned c, DigitsValue& v) {
 }
 
 // serviceCentreAddress(): the first alternative present decides, even when its digits are not.
-bool service_centre_address(const MapFields& map, DigitsValue& v) {
+bool service_centre_address(const MapFields& map, const Digits*& v) {
   if (map.service_centre_address.present) return address(map.service_centre_address, v);
   if (map.sm_rp_da_kind == SmRpDaKind::kServiceCentre) return address(map.sm_rp_da, v);
   if (map.sm_rp_oa_kind == SmRpOaKind::kServiceCentre) return address(map.sm_rp_oa, v);
   return false;
 }
 
-bool digits_value(FieldId field, const Ss7Message& m, unsigned c, DigitsValue& v) {
+bool digits_value(FieldId field, const Ss7Message& m, unsigned c, const Digits*& v) {
   switch (field) {
     case FieldId::kSccpCalledDigits: return sccp_digits(m, m.sccp.called, v);
     case FieldId::kSccpCallingDigits: return sccp_digits(m, m.sccp.calling, v);
@@ -151,12 +147,12 @@ __attribute__((always_inline)) inline bool integer_value(FieldId field, const Ss
 
 // The mark of the deepest marked prefix of the digits in the trie at `nodes_at` (digits_lookup.h):
 // by its ShortPrefixes when load() built them, else by walking it.
-uint16_t deepest_prefix(const TableImage& t, uint32_t nodes_at, uint16_t short_prefixes, const DigitsValue& digits) {
+uint16_t deepest_prefix(const TableImage& t, uint32_t nodes_at, uint16_t short_prefixes, const Digits& digits) {
   if (short_prefixes != kNoShortPrefixes) {
     const ShortPrefixes& prefixes = t.short_prefixes(short_prefixes);
-    return prefixes.deepest(pack_digits(*digits.digits, prefixes.words));
+    return prefixes.deepest(pack_digits(digits, prefixes.words));
   }
-  return walk_trie(t.data() + nodes_at, digits.digits->text, digits.digits->count);
+  return walk_trie(t.data() + nodes_at, digits.text, digits.count);
 }
 
 uint16_t sorted_u32(const uint8_t* image, const DimensionInfo& d, uint32_t value) {
@@ -283,13 +279,13 @@ uint16_t operation_lookup(const uint8_t* image, const DimensionInfo& d, const Ss
 uint16_t relation_lookup(const TableImage& t, const DimensionInfo& d, const Ss7Message& m, unsigned c) {
   const uint8_t* image = t.data();
   uint32_t index = 0;  // no IMSI, or an IMSI of no known network: neither relation holds
-  DigitsValue imsi;
+  const Digits* imsi;
   if (component_imsi(m, c, imsi)) {
-    const uint16_t imsi_network = deepest_prefix(t, t.mcc_mnc_trie(), t.mcc_mnc_short_prefixes(), imsi);
+    const uint16_t imsi_network = deepest_prefix(t, t.mcc_mnc_trie(), t.mcc_mnc_short_prefixes(), *imsi);
     if (imsi_network != kUnmarked) {
-      DigitsValue calling;
+      const Digits* calling;
       const uint16_t calling_network =
-          sccp_digits(m, m.sccp.calling, calling) ? deepest_prefix(t, t.gt_trie(), t.gt_short_prefixes(), calling) : kUnmarked;
+          sccp_digits(m, m.sccp.calling, calling) ? deepest_prefix(t, t.gt_trie(), t.gt_short_prefixes(), *calling) : kUnmarked;
       index = calling_network == imsi_network ? 1 : 2;
     }
   }
@@ -311,9 +307,9 @@ __attribute__((always_inline)) inline uint16_t dimension_class(const TableImage&
       return sorted_u32(image, d, v);
     }
     case LookupKind::kDigits: {
-      DigitsValue v;
+      const Digits* v;
       if (!digits_value(field, m, c, v)) return d.absent_class;
-      const uint16_t mark = deepest_prefix(t, d.table, d.short_prefixes, v);
+      const uint16_t mark = deepest_prefix(t, d.table, d.short_prefixes, *v);
       return mark == kUnmarked ? d.default_class : mark;
     }
     case LookupKind::kBytes: return application_context_lookup(t, d, m);
